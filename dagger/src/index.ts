@@ -1,0 +1,221 @@
+/**
+ * go-scratch: build a Go HTTP service into a minimal, reproducible, non-root image FROM scratch,
+ * prove the running image works, and publish it.
+ *
+ * The image holds the static binary, CA certificates, a passwd entry for user 65532 and /tmp;
+ * nothing else. Module-wide options (the source, the version to stamp, the port, ...) are given
+ * before the function: `dagger call --source=./my-service --version=v1.2.3 build`.
+ */
+import {
+  argument,
+  dag,
+  func,
+  object,
+  type Container,
+  type Directory,
+  type File,
+  type Platform,
+  type Secret,
+  type Service,
+} from "@dagger.io/dagger";
+
+import { buildBinary, cacheLayer, caBundle, sourceLayer } from "./pipeline/goLayers.js";
+import { checkReleaseTarget, release } from "./pipeline/release.js";
+import { runtimeImage } from "./pipeline/runtimeImage.js";
+import { resolveSettings, type Settings } from "./pipeline/settings.js";
+import { inspectSource } from "./pipeline/sourceCheck.js";
+import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
+import { DEFAULT_PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recipe/platform.js";
+import { releaseTags } from "./recipe/tags.js";
+
+@object()
+export class GoScratch {
+  /** The resolved, validated settings (kept as state between calls; not exposed). */
+  settings: Settings;
+
+  constructor(
+    /**
+     * The Go module to build: a directory with go.mod at its root (default: this repository's service/).
+     */
+    @argument({
+      defaultPath: "/service",
+      ignore: ["**/.git", "**/node_modules", "**/*.md", "**/.github", "**/.vscode", "**/.idea", "**/Dockerfile", "**/.dockerignore"],
+    })
+    source: Directory,
+    /** The main package, relative to the module root, e.g. ./cmd/server (default: "."). */
+    pkg?: string,
+    /** Version stamped into the binary with -X and into the image labels (default: "dev"). */
+    version?: string,
+    /** Source revision (e.g. the git commit) stamped with -X and into the labels (default: "unknown"). */
+    revision?: string,
+    /** The string variable that receives the version (default: "main.version"). */
+    versionVar?: string,
+    /** The string variable that receives the revision (default: "main.commit"). */
+    revisionVar?: string,
+    /**
+     * The golang image for the cache and build layers, pinned by digest
+     * (default: golang:1.26.8-alpine3.23@sha256:a8fa79c5bd40d880b52bd3b6d7669ecdcfd00e85facdd427d279efb5ddd79cb1).
+     */
+    golangImage?: string,
+    /**
+     * Seconds since 1970 used for every file's timestamp and the created label, for reproducible
+     * images; pass `$(git log -1 --format=%ct)` (default: 0).
+     */
+    sourceDateEpoch?: number,
+    /** The port the service listens on: exposed, and set as PORT in the image (default: 8080). */
+    port?: number,
+    /** Add a Docker health check running `<binary> healthcheck`; turn off for services without that subcommand (default: true). */
+    healthcheck?: boolean,
+    /** Extra files copied read-only to /assets in the image (default: none). */
+    assets?: Directory,
+    /** File name of the binary under /usr/local/bin (default: "app"). */
+    binaryName?: string,
+    /** The image title label (default: "go-scratch service"). */
+    title?: string,
+    /** URL of the source repository, for the org.opencontainers.image.source label (default: none). */
+    sourceUrl?: string,
+    /** Bypass every cache (module downloads, build cache, layers), like `docker build --no-cache` (default: false). */
+    fresh?: boolean,
+  ) {
+    this.settings = resolveSettings({
+      source,
+      pkg,
+      version,
+      revision,
+      versionVar,
+      revisionVar,
+      golangImage,
+      sourceDateEpoch,
+      port,
+      healthcheck,
+      assets,
+      binaryName,
+      title,
+      sourceUrl,
+      fresh,
+    });
+  }
+
+  /**
+   * The cache layer: the golang image with only go.mod and go.sum copied and `go mod download` run,
+   * on the go-mod cache volume. A source with vendor/ downloads nothing.
+   */
+  @func({ cache: "session" })
+  async deps(): Promise<Container> {
+    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
+    return cacheLayer(this.settings, vendor);
+  }
+
+  /**
+   * The service binary: static (CGO_ENABLED=0), stripped, trimmed and version-stamped,
+   * cross-compiled for the platform.
+   */
+  @func({ cache: "session" })
+  async binary(
+    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    platform?: string,
+  ): Promise<File> {
+    const target = await this.platformOrDefault(platform);
+    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
+    return buildBinary(this.settings, target, vendor);
+  }
+
+  /**
+   * The runtime image FROM scratch: the binary, CA certificates, /etc/passwd and /etc/group for
+   * user 65532, and /tmp; runs as 65532:65532 with an exec-form entrypoint, the port exposed, a
+   * health check and OCI labels. Export it, run it, or publish it.
+   */
+  @func({ cache: "session" })
+  async build(
+    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    platform?: string,
+  ): Promise<Container> {
+    const target = await this.platformOrDefault(platform);
+    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
+    return runtimeImage(this.settings, target, buildBinary(this.settings, target, vendor), caBundle(this.settings));
+  }
+
+  /**
+   * The runtime image as a service, entrypoint used and port exposed:
+   * `dagger call serve up --ports 8080:8080`.
+   */
+  @func({ cache: "session" })
+  async serve(): Promise<Service> {
+    return (await this.build()).asService({ useEntrypoint: true });
+  }
+
+  /**
+   * Test the service and its image: go vet and go test of the source; the image run as a service
+   * and probed over a binding (health path answers 200, the service's black-box tests pass with
+   * SERVICE_URL set); and the image policy (non-root, no shell, exec-form entrypoint, health check,
+   * size budget). Fails with a message naming what failed; otherwise returns a short report.
+   */
+  @func({ cache: "session" })
+  async test(
+    /** Path the health probe requests (default: "/healthz"). */
+    healthPath?: string,
+    /** Port the probe and black-box tests use (default: the image's port). */
+    port?: number,
+    /** `go test -run` pattern that selects the black-box tests (default: "^TestBlackBox"). */
+    blackboxPattern?: string,
+    /** Largest acceptable image size in megabytes (default: 20). */
+    maxSizeMb?: number,
+  ): Promise<string> {
+    const s = this.settings;
+    const opts = {
+      healthPath: healthPath ?? "/healthz",
+      port: port ?? s.port,
+      blackboxPattern: blackboxPattern ?? "^TestBlackBox",
+      maxSizeBytes: Math.round((maxSizeMb ?? 20) * 1_000_000),
+    };
+    if (!opts.healthPath.startsWith("/")) throw new Error(`invalid health path ${JSON.stringify(opts.healthPath)}: must start with /`);
+    const { vendor } = await inspectSource(s.source, s.pkg);
+    const src = sourceLayer(s, vendor);
+    const image = await this.build();
+    const lines = [
+      ...(await sourceChecks(src)),
+      ...(await serviceChecks(src, image, opts)),
+      ...(await policyChecks(image, s, opts)),
+    ];
+    return ["go-scratch test: all checks passed", ...lines.map((l) => `  ${l}`)].join("\n");
+  }
+
+  /**
+   * Test, then publish the image for every platform as one multi-platform index under the tag and,
+   * for a stable release vX.Y.Z, `latest` (a pre-release never moves latest). Every tag is validated
+   * before anything is pushed; returns the references with their digest.
+   */
+  @func({ cache: "never" })
+  async publish(
+    /** The release tag, e.g. v1.0.0 (OCI tag grammar: letters, digits, _ . -, at most 128). */
+    tag: string,
+    /** The image repository, without tag (default: "ttl.sh/go-scratch", an anonymous registry whose images expire). */
+    repository?: string,
+    /** Registry user name; give it with --password. */
+    username?: string,
+    /** Registry password or token, as a secret: --password env://REGISTRY_TOKEN. */
+    password?: Secret,
+    /** Comma-separated platforms, cross-compiled into one index (default: "linux/amd64,linux/arm64"). */
+    platforms?: string,
+    /** Also tag `latest` for a stable semver release (default: true). */
+    latest?: boolean,
+    /** Also tag the vX.Y and vX aliases of a stable semver release (default: false). */
+    aliases?: boolean,
+    /** DANGER: publish without running `test` first. Use only when the same commit was already tested (default: false). */
+    skipTests?: boolean,
+  ): Promise<string> {
+    const tags = releaseTags(tag, { latest: latest ?? true, aliases: aliases ?? false });
+    const targets = parsePlatformList(platforms ?? [...DEFAULT_PUBLISH_PLATFORMS]);
+    const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password };
+    checkReleaseTarget(target);
+    if (!skipTests) await this.test();
+    const variants = await Promise.all(targets.map((p) => this.build(p)));
+    const refs = await release(variants, target);
+    return refs.join("\n");
+  }
+
+  /** The platform to build for: the given one, validated, or the engine's own. */
+  private async platformOrDefault(platform?: string): Promise<string> {
+    return normalizePlatform(platform ?? ((await dag.defaultPlatform()) as Platform));
+  }
+}

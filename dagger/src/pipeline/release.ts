@@ -1,0 +1,65 @@
+/**
+ * `publish`: validate every tag, test, then push one multi-platform index under the first tag,
+ * add the other tags, and check that all of them resolve to the same digest.
+ */
+import { dag, type Container, type Secret } from "@dagger.io/dagger";
+
+import { parseRepository } from "../recipe/reference.js";
+import { sameDigest } from "../recipe/report.js";
+
+/** Where and how to publish. */
+export interface ReleaseTarget {
+  repository: string;
+  tags: readonly string[];
+  username?: string;
+  password?: Secret;
+}
+
+/** Checks the credentials come as a pair; says which is missing. */
+export function checkCredentials(username?: string, password?: Secret): void {
+  if (password && !username) throw new Error("--password was given without --username");
+  if (username && !password) {
+    throw new Error("--username was given without --password (pass it as a secret, e.g. --password env://REGISTRY_TOKEN)");
+  }
+}
+
+/** Turns an engine error into one clear line that names the registry; never echoes credentials. */
+function pushError(registry: string, ref: string, e: unknown): Error {
+  const text = e instanceof Error ? e.message : String(e);
+  if (/unauthori[sz]ed|authentication required|denied|401|403/i.test(text)) {
+    return new Error(`could not push ${ref}: ${registry} refused the credentials (check --username and --password)`);
+  }
+  return new Error(`could not push ${ref}: ${text.split("\n")[0]}`);
+}
+
+/** Validates the repository and the credentials before anything is built, tested or pushed. */
+export function checkReleaseTarget(target: ReleaseTarget): void {
+  parseRepository(target.repository);
+  checkCredentials(target.username, target.password);
+}
+
+/**
+ * Pushes `variants` (one container per platform) as one index under every tag, the first tag first.
+ * Returns the references with their digest, e.g. `ghcr.io/o/s:v1.0.0@sha256:…`.
+ */
+export async function release(variants: readonly Container[], target: ReleaseTarget): Promise<string[]> {
+  checkReleaseTarget(target);
+  const repo = parseRepository(target.repository);
+  // As Dagger documents for multi-platform images: an empty container publishes, the per-platform
+  // containers are its variants.
+  let base = dag.container();
+  if (target.username && target.password) {
+    base = base.withRegistryAuth(repo.registry, target.username, target.password);
+  }
+  const refs: string[] = [];
+  for (const tag of target.tags) {
+    const ref = `${target.repository}:${tag}`;
+    try {
+      refs.push(await base.publish(ref, { platformVariants: [...variants] }));
+    } catch (e) {
+      throw pushError(repo.registry, ref, e);
+    }
+  }
+  sameDigest(refs);
+  return refs;
+}

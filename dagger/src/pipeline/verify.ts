@@ -1,0 +1,94 @@
+/**
+ * `test`: the source's own checks, the running image probed over a service binding, and the image
+ * policy. Each step throws an error naming what failed; on success a short report is returned.
+ */
+import { ExecError, type Container } from "@dagger.io/dagger";
+
+import { FORBIDDEN_PATHS, formatBytes, policyViolations } from "../recipe/policy.js";
+import { summarizeGoTest, tail } from "../recipe/report.js";
+import type { Settings } from "./settings.js";
+
+/** Options of the `test` function. */
+export interface VerifyOptions {
+  /** Path the health probe requests. */
+  healthPath: string;
+  /** Port the probe and the black-box tests use (the image's port unless given). */
+  port: number;
+  /** `go test -run` pattern that selects the service's black-box tests. */
+  blackboxPattern: string;
+  /** Largest acceptable image, in bytes. */
+  maxSizeBytes: number;
+}
+
+/** The alias the running image has inside the client container. */
+const SERVICE_ALIAS = "app";
+
+/** Runs `args` and returns its stdout; a failure becomes an error that names `step`. */
+async function run(ctr: Container, step: string, args: string[]): Promise<string> {
+  try {
+    return await ctr.withExec(args).stdout();
+  } catch (e) {
+    if (e instanceof ExecError) {
+      throw new Error(`${step} failed (exit ${e.exitCode}):\n${tail(`${e.stdout}\n${e.stderr}`)}`);
+    }
+    throw e;
+  }
+}
+
+/** `go vet` and `go test` of the source, in the build container. */
+export async function sourceChecks(src: Container): Promise<string[]> {
+  await run(src, "go vet ./...", ["go", "vet", "./..."]);
+  const out = await run(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
+  const t = summarizeGoTest(out);
+  return [`go vet ./...: ok`, `go test ./...: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
+}
+
+/** The health probe and the black-box tests, from a client container bound to the running image. */
+export async function serviceChecks(src: Container, image: Container, opts: VerifyOptions): Promise<string[]> {
+  const service = image.asService({ useEntrypoint: true });
+  const url = `http://${SERVICE_ALIAS}:${opts.port}`;
+  const client = src.withServiceBinding(SERVICE_ALIAS, service).withEnvVariable("SERVICE_URL", url);
+  await run(client, `GET ${opts.healthPath}`, [
+    "wget", "-q", "-T", "5", "-S", "-O", "/dev/null", `${url}${opts.healthPath}`,
+  ]).catch((e: Error) => {
+    throw new Error(`health probe ${url}${opts.healthPath} did not answer 200: ${e.message}`);
+  });
+  const out = await run(client, "black-box tests", [
+    "go", "test", "-count=1", "-v", "-run", opts.blackboxPattern, "./...",
+  ]);
+  const t = summarizeGoTest(out);
+  const blackbox =
+    t.passed + t.failed + t.skipped === 0
+      ? `black-box tests: none match ${opts.blackboxPattern} (skipped)`
+      : `black-box tests against ${url}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
+  return [`GET ${url}${opts.healthPath}: 200`, blackbox];
+}
+
+/** The image policy: non-root, no shell, exec-form entrypoint, health check, size budget. */
+export async function policyChecks(image: Container, s: Settings, opts: VerifyOptions): Promise<string[]> {
+  const presentForbidden: string[] = [];
+  for (const p of FORBIDDEN_PATHS) if (await image.exists(p)) presentForbidden.push(p);
+  let healthcheck: string[] | undefined;
+  try {
+    healthcheck = await image.dockerHealthcheck().args();
+  } catch {
+    healthcheck = undefined;
+  }
+  const facts = {
+    user: await image.user(),
+    entrypoint: await image.entrypoint(),
+    healthcheck,
+    presentForbidden,
+    sizeBytes: await image.asTarball().size(),
+  };
+  const problems = policyViolations(facts, {
+    requireHealthcheck: s.healthcheck,
+    maxSizeBytes: opts.maxSizeBytes,
+  });
+  if (problems.length > 0) throw new Error(`image policy failed: the image\n- ${problems.join("\n- ")}`);
+  return [
+    `image policy: user ${facts.user}, entrypoint ${JSON.stringify(facts.entrypoint)}, ` +
+      `${healthcheck ? "health check present" : "no health check (turned off)"}, no shell, ` +
+      `${formatBytes(facts.sizeBytes)} (budget ${formatBytes(opts.maxSizeBytes)})`,
+  ];
+}

@@ -1,0 +1,73 @@
+/**
+ * Image repository references (`ghcr.io/owner/name`), checked against the grammar of the
+ * distribution project's reference package, so a bad name fails before anything is built or pushed.
+ * No Dagger import: the module and the tests share this file.
+ */
+import { validateTag } from "./tags.js";
+
+/** A path component: lowercase alphanumerics separated by `.`, `_`, `__` or runs of `-`. */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels or an IPv6 literal, with an optional port. */
+const DOMAIN =
+  /^(?:(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/;
+/** The longest repository name the reference grammar allows. */
+const MAX_NAME = 255;
+
+/** A repository split into registry and path. */
+export interface Repository {
+  /** The registry host, with port if any (e.g. `ghcr.io`, `127.0.0.1:5000`). */
+  registry: string;
+  /** The repository path inside the registry (e.g. `owner/service`). */
+  path: string;
+  /** `registry/path`. */
+  name: string;
+}
+
+/** Registry used when a repository names none, as container tools do. */
+export const DEFAULT_REGISTRY = "docker.io";
+
+/** Whether the first component names a registry (has a `.` or `:`, or is `localhost`). */
+function looksLikeRegistry(component: string): boolean {
+  return component.includes(".") || component.includes(":") || component === "localhost";
+}
+
+/**
+ * Parses and validates a repository (no tag, no digest). Throws an error that quotes the input
+ * and says what is wrong (uppercase, a tag where none belongs, a bad character, too long).
+ */
+export function parseRepository(input: string): Repository {
+  const quoted = JSON.stringify(input);
+  if (input.trim() === "") throw new Error("repository is empty: expected e.g. ghcr.io/owner/service");
+  if (input !== input.trim()) throw new Error(`invalid repository ${quoted}: surrounding white space`);
+  if (input.includes("@")) {
+    throw new Error(`invalid repository ${quoted}: give the repository without a digest`);
+  }
+  const parts = input.split("/");
+  const registry = parts.length > 1 && looksLikeRegistry(parts[0]) ? parts.shift()! : DEFAULT_REGISTRY;
+  if (!DOMAIN.test(registry)) throw new Error(`invalid repository ${quoted}: bad registry host "${registry}"`);
+  const last = parts[parts.length - 1];
+  if (last.includes(":")) {
+    throw new Error(`invalid repository ${quoted}: give the repository without a tag; pass tags with --tag`);
+  }
+  for (const component of parts) {
+    if (component !== component.toLowerCase()) {
+      throw new Error(`invalid repository ${quoted}: repository names must be lowercase`);
+    }
+    if (!PATH_COMPONENT.test(component)) {
+      throw new Error(
+        `invalid repository ${quoted}: path component "${component}" may use only a-z, 0-9 and single separators . _ __ -`,
+      );
+    }
+  }
+  const path = parts.join("/");
+  if (path.length > MAX_NAME) {
+    throw new Error(`invalid repository ${quoted}: the path is longer than ${MAX_NAME} characters`);
+  }
+  return { registry, path, name: `${registry}/${path}` };
+}
+
+/** `repository:tag`, both validated. */
+export function imageRef(repository: string, tag: string): string {
+  parseRepository(repository);
+  return `${repository}:${validateTag(tag)}`;
+}

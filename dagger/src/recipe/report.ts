@@ -1,0 +1,48 @@
+/**
+ * Reading tool output into facts: `go test -v` results and published image references.
+ * No Dagger import: the module and the tests share this file.
+ */
+
+/** Counts of a `go test -v` run. */
+export interface GoTestSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Counts top-level test results (`--- PASS: TestX`) in `go test -v` output; subtests are not counted. */
+export function summarizeGoTest(output: string, namePattern: RegExp = /.*/): GoTestSummary {
+  const summary: GoTestSummary = { passed: 0, failed: 0, skipped: 0 };
+  for (const m of output.matchAll(/^--- (PASS|FAIL|SKIP): (\S+)/gm)) {
+    if (!namePattern.test(m[2])) continue;
+    if (m[1] === "PASS") summary.passed++;
+    else if (m[1] === "FAIL") summary.failed++;
+    else summary.skipped++;
+  }
+  return summary;
+}
+
+/** The last `n` lines of tool output, for error messages that must stay readable. */
+export function tail(text: string, n = 30): string {
+  const lines = text.trimEnd().split("\n");
+  return (lines.length > n ? ["…", ...lines.slice(-n)] : lines).join("\n");
+}
+
+/** The digest of a reference `repo:tag@sha256:…`; throws if it has none. */
+export function digestOf(ref: string): string {
+  const m = /@(sha256:[0-9a-f]{64})$/.exec(ref);
+  if (!m) throw new Error(`no digest in published reference ${JSON.stringify(ref)}`);
+  return m[1];
+}
+
+/** Throws unless every reference resolves to the same digest; returns that digest. */
+export function sameDigest(refs: readonly string[]): string {
+  if (refs.length === 0) throw new Error("nothing was published");
+  const digests = refs.map(digestOf);
+  const first = digests[0];
+  const odd = refs.filter((_, i) => digests[i] !== first);
+  if (odd.length > 0) {
+    throw new Error(`tags resolve to different digests: ${refs.join(", ")}`);
+  }
+  return first;
+}

@@ -1,0 +1,27 @@
+// The Go half of `npm test`: gofmt, go vet and go test -race for every Go module of the project
+// (the reference service and the test fixtures). Prints each command before it runs it.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const fixtures = join(root, "test", "fixtures");
+const modules = [
+  join(root, "service"),
+  ...(existsSync(fixtures) ? readdirSync(fixtures).map((d) => join(fixtures, d)) : []),
+].filter((dir) => existsSync(join(dir, "go.mod")));
+
+function run(cwd, cmd, args) {
+  console.log(`$ (cd ${cwd.slice(root.length)} && ${cmd} ${args.join(" ")})`);
+  return execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+}
+
+for (const dir of modules) {
+  const unformatted = run(dir, "gofmt", ["-l", "."]).trim();
+  if (unformatted !== "") {
+    console.error(`gofmt: these files need formatting:\n${unformatted}`);
+    process.exit(1);
+  }
+  process.stdout.write(run(dir, "go", ["vet", "./..."]));
+  process.stdout.write(run(dir, "go", ["test", "-race", "-count=1", "./..."]));
+}
