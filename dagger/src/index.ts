@@ -203,10 +203,12 @@ export class GoScratch {
     aliases?: boolean,
     /** DANGER: publish without running `test` first. Use only when the same commit was already tested (default: false). */
     skipTests?: boolean,
+    /** Reach the registry through this service, e.g. tcp://localhost:5000 for a registry on your machine (default: none). */
+    registryService?: Service,
   ): Promise<string> {
     const tags = releaseTags(tag, { latest: latest ?? true, aliases: aliases ?? false });
     const targets = parsePlatformList(platforms ?? [...DEFAULT_PUBLISH_PLATFORMS]);
-    const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password };
+    const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
     const variants = await Promise.all(targets.map((p) => this.build(p)));

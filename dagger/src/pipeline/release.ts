@@ -2,7 +2,7 @@
  * `publish`: validate every tag, test, then push one multi-platform index under the first tag,
  * add the other tags, and check that all of them resolve to the same digest.
  */
-import { dag, type Container, type Secret } from "@dagger.io/dagger";
+import { dag, type Container, type Secret, type Service } from "@dagger.io/dagger";
 
 import { parseRepository } from "../recipe/reference.js";
 import { sameDigest } from "../recipe/report.js";
@@ -13,6 +13,8 @@ export interface ReleaseTarget {
   tags: readonly string[];
   username?: string;
   password?: Secret;
+  /** Reach the registry through this service instead of the network. */
+  registryService?: Service;
 }
 
 /** Checks the credentials come as a pair; says which is missing. */
@@ -55,7 +57,7 @@ export async function release(variants: readonly Container[], target: ReleaseTar
   for (const tag of target.tags) {
     const ref = `${target.repository}:${tag}`;
     try {
-      refs.push(await base.publish(ref, { platformVariants: [...variants] }));
+      refs.push(await base.publish(ref, { platformVariants: [...variants], registryService: target.registryService }));
     } catch (e) {
       throw pushError(repo.registry, ref, e);
     }
