@@ -235,23 +235,28 @@ export function buildStagesDockerfile(toolchain: string, opts: GoBuildOptions): 
 }
 
 /**
- * Runs the cache and build stages for the source in `srcDir`; returns the binary copied out, and the
- * docker build log (which says which steps came from cache).
+ * Runs the cache stage (`target: "deps"`) or both stages for the source in `srcDir`; returns the
+ * docker build log, which says which steps came from cache.
  */
-export async function dockerGoBuild(
+export async function dockerBuildStages(
   res: DockerResources,
   toolchain: string,
   srcDir: string,
   opts: GoBuildOptions,
   tag: string,
-  out: string,
-): Promise<{ binary: string; log: string }> {
+  target: "deps" | "build" = "build",
+): Promise<string> {
   writeFileSync(join(srcDir, "Dockerfile.go-scratch"), buildStagesDockerfile(toolchain, opts));
-  const log = await docker(["build", "--network", "host", "-f", "Dockerfile.go-scratch", "-t", res.image(tag), "."], {
-    cwd: srcDir,
-  });
+  return docker(
+    ["build", "--network", "host", "--target", target, "-f", "Dockerfile.go-scratch", "-t", res.image(tag), "."],
+    { cwd: srcDir },
+  );
+}
+
+/** Copies the binary the build stage wrote out of the image `tag`. */
+export async function copyBinaryOut(res: DockerResources, tag: string, opts: GoBuildOptions, out: string): Promise<string> {
   const id = res.container((await docker(["create", tag, "go"])).trim());
   mkdirSync(dirname(out), { recursive: true });
   await docker(["cp", `${id}:${opts.output ?? GO_PATHS.out}`, out]);
-  return { binary: out, log };
+  return out;
 }

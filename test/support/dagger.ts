@@ -1,0 +1,303 @@
+/**
+ * Helpers for the engine suites (test/engine): run the dagger CLI from the repository root with its
+ * output captured, pick a free port, run a background process as its own process group, and start
+ * a throwaway OCI registry on 127.0.0.1 (Debian's docker-registry, or the registry:2 image).
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { dockerAvailable, toolAvailable, type Availability } from "./requirements.js";
+
+const execFileAsync = promisify(execFile);
+
+/** The repository root, where dagger.json is: every dagger command runs here. */
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Minutes, in milliseconds. */
+export const minutes = (n: number): number => n * 60_000;
+
+/** What a finished command printed and how it ended. */
+export interface CommandResult {
+  /** The command line, for messages. */
+  command: string;
+  /** Exit code; null when it was killed (see `signal`). */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time in milliseconds. */
+  ms: number;
+}
+
+interface ExecFailure {
+  code?: number | string | null;
+  signal?: string | null;
+  stdout?: string;
+  stderr?: string;
+  killed?: boolean;
+}
+
+/** The last `lines` lines of `s`, for error messages. */
+export function lastLines(s: string, lines = 40): string {
+  return s.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** Runs a command to completion and returns its result; never throws for a non-zero exit. */
+export async function runCommand(
+  cmd: string,
+  args: readonly string[],
+  opts: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<CommandResult> {
+  const command = [cmd, ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))].join(" ");
+  const started = Date.now();
+  try {
+    const { stdout, stderr } = await execFileAsync(cmd, [...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: opts.env ?? process.env,
+      timeout: opts.timeoutMs,
+      killSignal: "SIGTERM",
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: "utf8",
+    });
+    return { command, code: 0, signal: null, stdout, stderr, ms: Date.now() - started };
+  } catch (e) {
+    const err = e as ExecFailure & Error;
+    if (typeof err.code === "string") throw new Error(`${command}: ${err.message}`); // e.g. ENOENT
+    return {
+      command,
+      code: typeof err.code === "number" ? err.code : null,
+      signal: err.signal ?? (err.killed ? "SIGTERM" : null),
+      stdout: err.stdout ?? "",
+      stderr: err.stderr ?? "",
+      ms: Date.now() - started,
+    };
+  }
+}
+
+/** `dagger <args>` from the repository root, plain progress on stderr; never throws for a non-zero exit. */
+export function dagger(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+  return runCommand("dagger", ["--progress=plain", ...args], { timeoutMs });
+}
+
+/** Like `dagger`, but throws (with the end of its output) unless it exits 0; returns stdout. */
+export async function daggerOk(args: readonly string[], timeoutMs: number): Promise<string> {
+  const r = await dagger(args, timeoutMs);
+  if (r.code !== 0) {
+    throw new Error(
+      `\`${r.command}\` ${r.code === null ? `was killed (${r.signal}) after ${Math.round(r.ms / 1000)} s` : `exited ${r.code}`}:\n` +
+        `--- stdout ---\n${lastLines(r.stdout)}\n--- stderr ---\n${lastLines(r.stderr, 60)}`,
+    );
+  }
+  return r.stdout;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error("could not pick a free port"))));
+    });
+  });
+}
+
+/** A process started in the background as the leader of its own process group, output kept. */
+export interface Background {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr interleaved). */
+  output(): string;
+  /** Whether it has exited. */
+  exited(): boolean;
+  /** Signals the whole group (SIGTERM, then SIGKILL after `graceMs`) and waits until it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `cmd args` detached (its own process group), from the repository root. */
+export function startBackground(cmd: string, args: readonly string[], opts: { cwd?: string } = {}): Background {
+  const child = spawn(cmd, [...args], { cwd: opts.cwd ?? repoRoot, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let done = child.exitCode !== null;
+  const exit = new Promise<void>((resolve) => {
+    child.once("exit", () => {
+      done = true;
+      resolve();
+    });
+    child.once("error", (e) => {
+      out += `\n[spawn error: ${e.message}]\n`;
+      done = true;
+      resolve();
+    });
+  });
+  child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr?.on("data", (b: Buffer) => (out += b.toString()));
+  const signalGroup = (sig: NodeJS.Signals): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  };
+  return {
+    child,
+    output: () => out,
+    exited: () => done,
+    async stop(graceMs = 30_000) {
+      if (done) return;
+      signalGroup("SIGTERM");
+      const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
+      if ((await Promise.race([exit.then(() => "exited" as const), timer])) === "timeout") {
+        signalGroup("SIGKILL");
+        await exit;
+      }
+    },
+  };
+}
+
+/** Polls `fn` every `everyMs` until it returns true or `timeoutMs` passes; returns whether it did. */
+export async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, everyMs = 1_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn().catch(() => false)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The HTTP status of GET `url`, or 0 when nothing answered (within 5 s). */
+export async function httpStatus(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a registry can be started here: Debian's docker-registry, or Docker to run registry:2. */
+export function registryAvailable(): Availability {
+  if (toolAvailable("docker-registry", ["--version"]).ok) return { ok: true, reason: "" };
+  const docker = dockerAvailable();
+  return docker.ok ? docker : { ok: false, reason: `neither docker-registry nor Docker is available (${docker.reason})` };
+}
+
+/** A throwaway OCI distribution registry on 127.0.0.1, plain HTTP. */
+export interface LocalRegistry {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** How it runs, for messages: "docker-registry" or "registry:2 container <id>". */
+  how: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a registry on a free 127.0.0.1 port and waits until `/v2/` answers 200: Debian's
+ * `docker-registry` (the distribution project's binary) with a temp config when it is on PATH,
+ * otherwise `docker run registry:2` published on 127.0.0.1 only.
+ */
+export async function startRegistry(): Promise<LocalRegistry> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let registry: LocalRegistry;
+  if (toolAvailable("docker-registry", ["--version"]).ok) {
+    const dir = mkdtempSync(join(tmpdir(), "go-scratch-registry-"));
+    mkdirSync(join(dir, "data"));
+    const config = join(dir, "config.yml");
+    writeFileSync(
+      config,
+      [
+        "version: 0.1",
+        "log:",
+        "  level: warn",
+        "storage:",
+        "  filesystem:",
+        `    rootdirectory: ${join(dir, "data")}`,
+        "  delete:",
+        "    enabled: true",
+        "http:",
+        `  addr: 127.0.0.1:${port}`,
+        "",
+      ].join("\n"),
+    );
+    const bg = startBackground("docker-registry", ["serve", config], { cwd: dir });
+    registry = {
+      port,
+      url,
+      how: "docker-registry",
+      async stop() {
+        await bg.stop(10_000);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    if (!(await waitFor(async () => (await httpStatus(`${url}/v2/`)) === 200 || bg.exited(), 30_000, 200)) || bg.exited()) {
+      await registry.stop();
+      throw new Error(`docker-registry did not start on ${url}:\n${lastLines(bg.output())}`);
+    }
+  } else {
+    const r = await runCommand("docker", ["run", "-d", "--rm", "-p", `127.0.0.1:${port}:5000`, "registry:2"], { timeoutMs: minutes(5) });
+    if (r.code !== 0) throw new Error(`\`${r.command}\` exited ${r.code}:\n${lastLines(r.stderr)}`);
+    const id = r.stdout.trim();
+    registry = {
+      port,
+      url,
+      how: `registry:2 container ${id.slice(0, 12)}`,
+      async stop() {
+        await runCommand("docker", ["rm", "-f", id], { timeoutMs: 60_000 });
+      },
+    };
+    if (!(await waitFor(async () => (await httpStatus(`${url}/v2/`)) === 200, 60_000, 500))) {
+      const logs = await runCommand("docker", ["logs", id], { timeoutMs: 30_000 });
+      await registry.stop();
+      throw new Error(`registry:2 did not answer on ${url}/v2/:\n${lastLines(logs.stdout + logs.stderr)}`);
+    }
+  }
+  return registry;
+}
+
+/** Accept header for a tag that may point at an index or at a single manifest, OCI or Docker. */
+const MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+/** The digest `repo:tag` resolves to (Docker-Content-Digest of GET /v2/<repo>/manifests/<tag>), and its media type. */
+export async function manifestDigest(registryUrl: string, repo: string, tag: string): Promise<{ digest: string; mediaType: string }> {
+  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${encodeURIComponent(tag)}`, {
+    headers: { Accept: MANIFEST_ACCEPT },
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${repo}:${tag} manifest: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  const digest = res.headers.get("docker-content-digest") ?? "";
+  return { digest, mediaType: res.headers.get("content-type") ?? "" };
+}
+
+/** The tags of `repo` (empty when the repository does not exist). */
+export async function listTags(registryUrl: string, repo: string): Promise<string[]> {
+  const res = await fetch(`${registryUrl}/v2/${repo}/tags/list`, { signal: AbortSignal.timeout(30_000) });
+  if (res.status === 404) return [];
+  if (res.status !== 200) throw new Error(`GET ${repo} tags: HTTP ${res.status}`);
+  const body = (await res.json()) as { tags?: string[] | null };
+  return [...(body.tags ?? [])].sort();
+}
+
+/** The repositories the registry holds. */
+export async function catalog(registryUrl: string): Promise<string[]> {
+  const res = await fetch(`${registryUrl}/v2/_catalog`, { signal: AbortSignal.timeout(30_000) });
+  if (res.status !== 200) throw new Error(`GET /v2/_catalog: HTTP ${res.status}`);
+  const body = (await res.json()) as { repositories?: string[] | null };
+  return [...(body.repositories ?? [])].sort();
+}
