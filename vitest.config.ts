@@ -9,6 +9,6 @@ export default defineConfig({
     // The image and registry suites share one Docker daemon; run files one at a time so their
     // timings (health checks, pushes) do not interfere.
     fileParallelism: false,
-    reporters: ["default"],
+    reporters: ["default", "./test/support/summaryReporter.ts"],
   },
 });

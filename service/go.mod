@@ -1,0 +1,3 @@
+module goscratch.example/service
+
+go 1.26
