@@ -6,18 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { dagger, daggerOk, lastLines, minutes } from "../support/dagger.js";
 import {
   catalog,
-  dagger,
-  daggerOk,
-  lastLines,
   listTags,
   manifestDigest,
-  minutes,
   registryAvailable,
   startRegistry,
   type LocalRegistry,
-} from "../support/dagger.js";
+} from "../support/registry.js";
 import { requireOrSkip, toolAvailable } from "../support/requirements.js";
 
 const run = requireOrSkip("engine: publish", [toolAvailable("dagger", ["version"]), registryAvailable()], "REQUIRE_DAGGER");

@@ -1,17 +1,12 @@
 /**
  * Helpers for the engine suites (test/engine): run the dagger CLI from the repository root with its
- * output captured, pick a free port, run a background process as its own process group, and start
- * a throwaway OCI registry on 127.0.0.1 (Debian's docker-registry, or the registry:2 image).
+ * output captured, pick a free port, run a background process as its own process group, wait and
+ * probe. The throwaway registry lives in registry.ts.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-
-import { dockerAvailable, toolAvailable, type Availability } from "./requirements.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -182,122 +177,4 @@ export async function httpStatus(url: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-/** Whether a registry can be started here: Debian's docker-registry, or Docker to run registry:2. */
-export function registryAvailable(): Availability {
-  if (toolAvailable("docker-registry", ["--version"]).ok) return { ok: true, reason: "" };
-  const docker = dockerAvailable();
-  return docker.ok ? docker : { ok: false, reason: `neither docker-registry nor Docker is available (${docker.reason})` };
-}
-
-/** A throwaway OCI distribution registry on 127.0.0.1, plain HTTP. */
-export interface LocalRegistry {
-  port: number;
-  /** `http://127.0.0.1:<port>` */
-  url: string;
-  /** How it runs, for messages: "docker-registry" or "registry:2 container <id>". */
-  how: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a registry on a free 127.0.0.1 port and waits until `/v2/` answers 200: Debian's
- * `docker-registry` (the distribution project's binary) with a temp config when it is on PATH,
- * otherwise `docker run registry:2` published on 127.0.0.1 only.
- */
-export async function startRegistry(): Promise<LocalRegistry> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let registry: LocalRegistry;
-  if (toolAvailable("docker-registry", ["--version"]).ok) {
-    const dir = mkdtempSync(join(tmpdir(), "go-scratch-registry-"));
-    mkdirSync(join(dir, "data"));
-    const config = join(dir, "config.yml");
-    writeFileSync(
-      config,
-      [
-        "version: 0.1",
-        "log:",
-        "  level: warn",
-        "storage:",
-        "  filesystem:",
-        `    rootdirectory: ${join(dir, "data")}`,
-        "  delete:",
-        "    enabled: true",
-        "http:",
-        `  addr: 127.0.0.1:${port}`,
-        "",
-      ].join("\n"),
-    );
-    const bg = startBackground("docker-registry", ["serve", config], { cwd: dir });
-    registry = {
-      port,
-      url,
-      how: "docker-registry",
-      async stop() {
-        await bg.stop(10_000);
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-    if (!(await waitFor(async () => (await httpStatus(`${url}/v2/`)) === 200 || bg.exited(), 30_000, 200)) || bg.exited()) {
-      await registry.stop();
-      throw new Error(`docker-registry did not start on ${url}:\n${lastLines(bg.output())}`);
-    }
-  } else {
-    const r = await runCommand("docker", ["run", "-d", "--rm", "-p", `127.0.0.1:${port}:5000`, "registry:2"], { timeoutMs: minutes(5) });
-    if (r.code !== 0) throw new Error(`\`${r.command}\` exited ${r.code}:\n${lastLines(r.stderr)}`);
-    const id = r.stdout.trim();
-    registry = {
-      port,
-      url,
-      how: `registry:2 container ${id.slice(0, 12)}`,
-      async stop() {
-        await runCommand("docker", ["rm", "-f", id], { timeoutMs: 60_000 });
-      },
-    };
-    if (!(await waitFor(async () => (await httpStatus(`${url}/v2/`)) === 200, 60_000, 500))) {
-      const logs = await runCommand("docker", ["logs", id], { timeoutMs: 30_000 });
-      await registry.stop();
-      throw new Error(`registry:2 did not answer on ${url}/v2/:\n${lastLines(logs.stdout + logs.stderr)}`);
-    }
-  }
-  return registry;
-}
-
-/** Accept header for a tag that may point at an index or at a single manifest, OCI or Docker. */
-const MANIFEST_ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
-
-/** The digest `repo:tag` resolves to (Docker-Content-Digest of GET /v2/<repo>/manifests/<tag>), and its media type. */
-export async function manifestDigest(registryUrl: string, repo: string, tag: string): Promise<{ digest: string; mediaType: string }> {
-  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${encodeURIComponent(tag)}`, {
-    headers: { Accept: MANIFEST_ACCEPT },
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = await res.text();
-  if (res.status !== 200) throw new Error(`GET ${repo}:${tag} manifest: HTTP ${res.status}: ${body.slice(0, 300)}`);
-  const digest = res.headers.get("docker-content-digest") ?? "";
-  return { digest, mediaType: res.headers.get("content-type") ?? "" };
-}
-
-/** The tags of `repo` (empty when the repository does not exist). */
-export async function listTags(registryUrl: string, repo: string): Promise<string[]> {
-  const res = await fetch(`${registryUrl}/v2/${repo}/tags/list`, { signal: AbortSignal.timeout(30_000) });
-  if (res.status === 404) return [];
-  if (res.status !== 200) throw new Error(`GET ${repo} tags: HTTP ${res.status}`);
-  const body = (await res.json()) as { tags?: string[] | null };
-  return [...(body.tags ?? [])].sort();
-}
-
-/** The repositories the registry holds. */
-export async function catalog(registryUrl: string): Promise<string[]> {
-  const res = await fetch(`${registryUrl}/v2/_catalog`, { signal: AbortSignal.timeout(30_000) });
-  if (res.status !== 200) throw new Error(`GET /v2/_catalog: HTTP ${res.status}`);
-  const body = (await res.json()) as { repositories?: string[] | null };
-  return [...(body.repositories ?? [])].sort();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { digestOf, sameDigest, summarizeGoTest, tail } from "../../dagger/src/recipe/report.js";
+import { digestOf, pushFailureMessage, sameDigest, summarizeGoTest, tail } from "../../dagger/src/recipe/report.js";
 
 const D1 = "sha256:" + "a".repeat(64);
 const D2 = "sha256:" + "b".repeat(64);
@@ -44,5 +44,18 @@ describe("digests", () => {
 describe("tail", () => {
   it("keeps the last lines", () => {
     expect(tail("1\n2\n3\n4", 2)).toBe("…\n3\n4");
+  });
+});
+
+describe("pushFailureMessage", () => {
+  it("says the registry refused the credentials, in one line", () => {
+    const msg = pushFailureMessage("ghcr.io", "ghcr.io/o/s:v1", "failed to push: 401 Unauthorized\nmore detail");
+    expect(msg).toBe("could not push ghcr.io/o/s:v1: ghcr.io refused the credentials (check --username and --password)");
+  });
+
+  it("keeps only the first line of other errors", () => {
+    expect(pushFailureMessage("r", "r/s:v1", "dial tcp: connection refused\nstack")).toBe(
+      "could not push r/s:v1: dial tcp: connection refused",
+    );
   });
 });

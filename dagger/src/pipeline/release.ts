@@ -5,7 +5,7 @@
 import { dag, type Container, type Secret, type Service } from "@dagger.io/dagger";
 
 import { parseRepository } from "../recipe/reference.js";
-import { sameDigest } from "../recipe/report.js";
+import { pushFailureMessage, sameDigest } from "../recipe/report.js";
 
 /** Where and how to publish. */
 export interface ReleaseTarget {
@@ -23,15 +23,6 @@ export function checkCredentials(username?: string, password?: Secret): void {
   if (username && !password) {
     throw new Error("--username was given without --password (pass it as a secret, e.g. --password env://REGISTRY_TOKEN)");
   }
-}
-
-/** Turns an engine error into one clear line that names the registry; never echoes credentials. */
-function pushError(registry: string, ref: string, e: unknown): Error {
-  const text = e instanceof Error ? e.message : String(e);
-  if (/unauthori[sz]ed|authentication required|denied|401|403/i.test(text)) {
-    return new Error(`could not push ${ref}: ${registry} refused the credentials (check --username and --password)`);
-  }
-  return new Error(`could not push ${ref}: ${text.split("\n")[0]}`);
 }
 
 /** Validates the repository and the credentials before anything is built, tested or pushed. */
@@ -59,7 +50,7 @@ export async function release(variants: readonly Container[], target: ReleaseTar
     try {
       refs.push(await base.publish(ref, { platformVariants: [...variants], registryService: target.registryService }));
     } catch (e) {
-      throw pushError(repo.registry, ref, e);
+      throw new Error(pushFailureMessage(repo.registry, ref, e instanceof Error ? e.message : String(e)));
     }
   }
   sameDigest(refs);

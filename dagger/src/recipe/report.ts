@@ -46,3 +46,15 @@ export function sameDigest(refs: readonly string[]): string {
   }
   return first;
 }
+
+/**
+ * One clear line for a failed push, naming the image and the registry. Authentication failures say
+ * so; nothing of the credentials is echoed (the engine's text never holds the secret's value, and
+ * only its first line is kept).
+ */
+export function pushFailureMessage(registry: string, ref: string, errorText: string): string {
+  if (/unauthori[sz]ed|authentication required|denied|\b401\b|\b403\b/i.test(errorText)) {
+    return `could not push ${ref}: ${registry} refused the credentials (check --username and --password)`;
+  }
+  return `could not push ${ref}: ${errorText.trim().split("\n")[0]}`;
+}
