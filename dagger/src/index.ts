@@ -30,8 +30,23 @@ import { releaseTags } from "./recipe/tags.js";
 
 @object()
 export class GoScratch {
-  /** The resolved, validated settings (kept as state between calls; not exposed). */
-  settings: Settings;
+  // The constructor's arguments, kept as state between calls (Dagger serialises public fields) and
+  // not exposed as functions. Each call resolves them into validated Settings.
+  source: Directory;
+  pkg?: string;
+  version?: string;
+  revision?: string;
+  versionVar?: string;
+  revisionVar?: string;
+  golangImage?: string;
+  sourceDateEpoch?: number;
+  port?: number;
+  healthcheck?: boolean;
+  assets?: Directory;
+  binaryName?: string;
+  title?: string;
+  sourceUrl?: string;
+  fresh?: boolean;
 
   constructor(
     /**
@@ -77,23 +92,22 @@ export class GoScratch {
     /** Bypass every cache (module downloads, build cache, layers), like `docker build --no-cache` (default: false). */
     fresh?: boolean,
   ) {
-    this.settings = resolveSettings({
-      source,
-      pkg,
-      version,
-      revision,
-      versionVar,
-      revisionVar,
-      golangImage,
-      sourceDateEpoch,
-      port,
-      healthcheck,
-      assets,
-      binaryName,
-      title,
-      sourceUrl,
-      fresh,
-    });
+    this.source = source;
+    this.pkg = pkg;
+    this.version = version;
+    this.revision = revision;
+    this.versionVar = versionVar;
+    this.revisionVar = revisionVar;
+    this.golangImage = golangImage;
+    this.sourceDateEpoch = sourceDateEpoch;
+    this.port = port;
+    this.healthcheck = healthcheck;
+    this.assets = assets;
+    this.binaryName = binaryName;
+    this.title = title;
+    this.sourceUrl = sourceUrl;
+    this.fresh = fresh;
+    this.settings(); // validate every option now, before any function runs
   }
 
   /**
@@ -102,8 +116,9 @@ export class GoScratch {
    */
   @func({ cache: "session" })
   async deps(): Promise<Container> {
-    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
-    return cacheLayer(this.settings, vendor);
+    const s = this.settings();
+    const { vendor } = await inspectSource(s.source, s.pkg);
+    return cacheLayer(s, vendor);
   }
 
   /**
@@ -115,9 +130,10 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
     platform?: string,
   ): Promise<File> {
+    const s = this.settings();
     const target = await this.platformOrDefault(platform);
-    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
-    return buildBinary(this.settings, target, vendor);
+    const { vendor } = await inspectSource(s.source, s.pkg);
+    return buildBinary(s, target, vendor);
   }
 
   /**
@@ -130,9 +146,10 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
     platform?: string,
   ): Promise<Container> {
+    const s = this.settings();
     const target = await this.platformOrDefault(platform);
-    const { vendor } = await inspectSource(this.settings.source, this.settings.pkg);
-    return runtimeImage(this.settings, target, buildBinary(this.settings, target, vendor), caBundle(this.settings));
+    const { vendor } = await inspectSource(s.source, s.pkg);
+    return runtimeImage(s, target, buildBinary(s, target, vendor), caBundle(s));
   }
 
   /**
@@ -161,7 +178,7 @@ export class GoScratch {
     /** Largest acceptable image size in megabytes (default: 20). */
     maxSizeMb?: number,
   ): Promise<string> {
-    const s = this.settings;
+    const s = this.settings();
     const opts = {
       healthPath: healthPath ?? "/healthz",
       port: port ?? s.port,
@@ -214,6 +231,27 @@ export class GoScratch {
     const variants = await Promise.all(targets.map((p) => this.build(p)));
     const refs = await release(variants, target);
     return refs.join("\n");
+  }
+
+  /** The constructor's options with the recipe's defaults applied, all validated. */
+  private settings(): Settings {
+    return resolveSettings({
+      source: this.source,
+      pkg: this.pkg,
+      version: this.version,
+      revision: this.revision,
+      versionVar: this.versionVar,
+      revisionVar: this.revisionVar,
+      golangImage: this.golangImage,
+      sourceDateEpoch: this.sourceDateEpoch,
+      port: this.port,
+      healthcheck: this.healthcheck,
+      assets: this.assets,
+      binaryName: this.binaryName,
+      title: this.title,
+      sourceUrl: this.sourceUrl,
+      fresh: this.fresh,
+    });
   }
 
   /** The platform to build for: the given one, validated, or the engine's own. */

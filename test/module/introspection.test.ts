@@ -1,0 +1,101 @@
+/**
+ * The module's surface as the Dagger engine registers it, read by the TypeScript SDK's own
+ * introspector: every function and argument documented (that text is the CLI's --help), the
+ * documented defaults equal to the recipe's, the right cache policies, and nothing leaking into the
+ * schema that should not (a regression: a TS interface in state was registered as a Dagger interface).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
+import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
+import { DEFAULT_PUBLISH_PLATFORMS } from "../../dagger/src/recipe/platform.js";
+import { helpText, introspectModule, type IntrospectedArg, type IntrospectedModule } from "../support/introspect.js";
+
+let mod: IntrospectedModule;
+
+beforeAll(async () => {
+  mod = await introspectModule();
+  console.log(helpText(mod));
+}, 120_000);
+
+const obj = () => mod.objects.GoScratch;
+const allArgs = (): [string, IntrospectedArg][] => [
+  ...Object.entries(obj().constructor.arguments).map(([n, a]): [string, IntrospectedArg] => [`constructor --${n}`, a]),
+  ...Object.values(obj().methods).flatMap((fn) =>
+    Object.entries(fn.arguments).map(([n, a]): [string, IntrospectedArg] => [`${fn.name} --${n}`, a]),
+  ),
+];
+
+/** The `(default: …)` a description states, without quotes. */
+function statedDefault(description: string): string | undefined {
+  const m = /\(default: ([^)]*?)\)?\.?$/m.exec(description.replace(/\n/g, " "));
+  return m?.[1].replace(/^"(.*)"$/, "$1");
+}
+
+describe("the module as the engine registers it", () => {
+  it("is GoScratch with the module description from the file's top comment", () => {
+    expect(mod.name).toBe("GoScratch");
+    expect(mod.description).toMatch(/^go-scratch: build a Go HTTP service/);
+  });
+
+  it("exposes exactly the pipeline's functions, returning values the caller can chain", () => {
+    const fns = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.returnType.name ?? f.returnType.kind]));
+    expect(fns).toEqual({
+      deps: "Container",
+      binary: "File",
+      build: "Container",
+      serve: "Service",
+      test: "STRING_KIND",
+      publish: "STRING_KIND",
+    });
+  });
+
+  it("documents every function", () => {
+    for (const fn of Object.values(obj().methods)) expect(fn.description.length, fn.name).toBeGreaterThan(40);
+  });
+
+  it("documents every argument", () => {
+    for (const [where, a] of allArgs()) expect(a.description.length, where).toBeGreaterThan(10);
+  });
+
+  it("never caches publish; caches the rest for the session only, so --fresh can bypass caches", () => {
+    const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache]));
+    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", serve: "session", test: "session", publish: "never" });
+  });
+
+  it("takes the password as a Secret and the tag as a required string", () => {
+    const publish = obj().methods.publish.arguments;
+    expect(publish.password.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" });
+    expect(publish.tag.isOptional).toBe(false);
+  });
+
+  it("loads the source from service/ with narrow ignores, so a README edit rebuilds nothing", () => {
+    const source = obj().constructor.arguments.source;
+    expect(source.defaultPath).toBe("/service");
+    expect(source.ignore).toEqual(expect.arrayContaining(["**/.git", "**/node_modules", "**/*.md"]));
+  });
+
+  it("states the recipe's defaults in the help text", () => {
+    const want: Record<string, string> = {
+      "constructor --pkg": BUILD_DEFAULTS.pkg,
+      "constructor --version": BUILD_DEFAULTS.version,
+      "constructor --revision": BUILD_DEFAULTS.revision,
+      "constructor --versionVar": BUILD_DEFAULTS.versionVar,
+      "constructor --revisionVar": BUILD_DEFAULTS.revisionVar,
+      "constructor --golangImage": GOLANG_IMAGE,
+      "constructor --sourceDateEpoch": String(RUNTIME_DEFAULTS.sourceDateEpoch),
+      "constructor --port": String(RUNTIME_DEFAULTS.port),
+      "constructor --healthcheck": String(RUNTIME_DEFAULTS.healthcheck),
+      "constructor --binaryName": RUNTIME_DEFAULTS.binaryName,
+      "constructor --title": RUNTIME_DEFAULTS.title,
+      "publish --platforms": DEFAULT_PUBLISH_PLATFORMS.join(","),
+    };
+    const stated = Object.fromEntries(allArgs().map(([where, a]) => [where, statedDefault(a.description)]));
+    for (const [where, value] of Object.entries(want)) expect(stated[where], where).toBe(value);
+  });
+
+  it("declares no interfaces and exposes no state", () => {
+    expect(mod.interfaces).toEqual({});
+    for (const [name, p] of Object.entries(obj().properties)) expect(p.isExposed, name).toBe(false);
+  });
+});
