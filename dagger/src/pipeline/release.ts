@@ -44,6 +44,8 @@ export async function release(variants: readonly Container[], target: ReleaseTar
   if (target.username && target.password) {
     base = base.withRegistryAuth(repo.registry, target.username, target.password);
   }
+  // Build every platform before the first push, so a build failure publishes nothing.
+  await Promise.all(variants.map((v) => v.sync()));
   const refs: string[] = [];
   for (const tag of target.tags) {
     const ref = `${target.repository}:${tag}`;
