@@ -60,7 +60,7 @@ describe.skipIf(!run)("publishing the recipe's image to a real registry", () => 
 
   it("without auth: pushes v1.0.0 and latest, and both resolve to one digest", async () => {
     const repository = `127.0.0.1:${open.port}/go-scratch`;
-    const refs = await localRelease(release, "v1.0.0", { repository, registryUrl: open.url });
+    const refs = await localRelease({ dockerImage: release }, "v1.0.0", { repository, registryUrl: open.url });
     console.log(`published (no auth):\n${refs.join("\n")}`);
     expect(refs.map((r) => r.split("@")[0])).toEqual([`${repository}:v1.0.0`, `${repository}:latest`]);
     const [a, b] = await Promise.all(["v1.0.0", "latest"].map((t) => manifestDigest(open.url, "go-scratch", t)));
@@ -71,7 +71,7 @@ describe.skipIf(!run)("publishing the recipe's image to a real registry", () => 
 
   it("a pre-release is pushed under its own tag and does not move latest", async () => {
     const repository = `127.0.0.1:${open.port}/go-scratch`;
-    const refs = await localRelease(candidate, "v1.1.0-rc.1", { repository, registryUrl: open.url });
+    const refs = await localRelease({ dockerImage: candidate }, "v1.1.0-rc.1", { repository, registryUrl: open.url });
     expect(refs).toHaveLength(1);
     const latest = await manifestDigest(open.url, "go-scratch", "latest");
     const stable = await manifestDigest(open.url, "go-scratch", "v1.0.0");
@@ -84,10 +84,10 @@ describe.skipIf(!run)("publishing the recipe's image to a real registry", () => 
   it("a bad tag is rejected before anything is pushed", async () => {
     const before = await catalog(open.url);
     const repository = `127.0.0.1:${open.port}/never-pushed`;
-    await expect(localRelease(release, "bad tag", { repository, registryUrl: open.url })).rejects.toThrow(
+    await expect(localRelease({ dockerImage: release }, "bad tag", { repository, registryUrl: open.url })).rejects.toThrow(
       'invalid tag "bad tag": a tag cannot contain white space',
     );
-    await expect(localRelease(release, "v1.0.0", { repository: `127.0.0.1:${open.port}/Never`, registryUrl: open.url })).rejects.toThrow(
+    await expect(localRelease({ dockerImage: release }, "v1.0.0", { repository: `127.0.0.1:${open.port}/Never`, registryUrl: open.url })).rejects.toThrow(
       "must be lowercase",
     );
     expect(await catalog(open.url)).toEqual(before);
@@ -96,7 +96,7 @@ describe.skipIf(!run)("publishing the recipe's image to a real registry", () => 
   it("with htpasswd auth: the right password pushes both tags to one digest", async () => {
     const repository = `127.0.0.1:${locked.port}/go-scratch`;
     expect((await fetch(`${locked.url}/v2/`)).status).toBe(401);
-    const refs = await localRelease(release, "v1.0.0", { repository, registryUrl: locked.url, user: ALICE });
+    const refs = await localRelease({ dockerImage: release }, "v1.0.0", { repository, registryUrl: locked.url, user: ALICE });
     console.log(`published (htpasswd):\n${refs.join("\n")}`);
     expect(refs).toHaveLength(2);
     const digests = refs.map((r) => r.split("@")[1]);
@@ -107,7 +107,7 @@ describe.skipIf(!run)("publishing the recipe's image to a real registry", () => 
   it("with a wrong password: one clear line that names the registry, no secret, nothing pushed", async () => {
     const repository = `127.0.0.1:${locked.port}/other`;
     const wrong = { username: ALICE.username, password: "wrong-password-123" };
-    const err = await localRelease(release, "v2.0.0", { repository, registryUrl: locked.url, user: wrong }).then(
+    const err = await localRelease({ dockerImage: release }, "v2.0.0", { repository, registryUrl: locked.url, user: wrong }).then(
       () => undefined,
       (e: Error) => e,
     );

@@ -52,14 +52,27 @@ export async function waitHealthy(id: string, timeoutMs: number): Promise<string
   throw new Error(`container ${id.slice(0, 12)} not healthy after ${timeoutMs} ms (status ${status}): ${log}`);
 }
 
-/** The entries of the image's single layer, read from `docker save` output. */
-export async function layerEntries(image: string, work: string): Promise<TarEntry[]> {
+/** An image written out by `docker save` and unpacked: its config file and layer tars, base first. */
+export interface SavedImage {
+  /** The config JSON's path. */
+  config: string;
+  /** The (uncompressed) layer tars' paths, in order. */
+  layers: string[];
+}
+
+/** Runs `docker save` for `image` into a directory under `work`, unpacks it, and lists what it holds. */
+export async function saveImage(image: string, work: string): Promise<SavedImage> {
   const dir = join(work, `save-${image.replace(/[^a-z0-9]/gi, "_")}`);
   mkdirSync(dir, { recursive: true });
   await docker(["save", "-o", join(dir, "image.tar"), image]);
   await sh("tar", ["-xf", "image.tar"], { cwd: dir });
-  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { Layers: string[] }[];
-  const layers = manifest[0].Layers;
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { Config: string; Layers: string[] }[];
+  return { config: join(dir, manifest[0].Config), layers: manifest[0].Layers.map((l) => join(dir, l)) };
+}
+
+/** The entries of the image's single layer, read from `docker save` output. */
+export async function layerEntries(image: string, work: string): Promise<TarEntry[]> {
+  const { layers } = await saveImage(image, work);
   if (layers.length !== 1) throw new Error(`expected one layer in ${image}, found ${layers.length}`);
-  return readTar(join(dir, layers[0]));
+  return readTar(layers[0]);
 }

@@ -1,8 +1,9 @@
 /**
  * The module's publish step realised without a Dagger engine: the same tag and repository rules
  * (../../dagger/src/recipe/tags.ts, reference.ts), every tag validated before anything is pushed,
- * the first tag pushed from the local Docker engine with skopeo, the rest added to the same manifest,
- * then every tag checked to resolve to one digest, and push failures reported with the module's wording.
+ * the first tag pushed (an image from the local Docker engine with skopeo, or a multi-platform list
+ * from buildah), the rest added to the same manifest, then every tag checked to resolve to one
+ * digest, and push failures reported with the module's wording.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,12 +23,28 @@ export interface LocalTarget {
   user?: RegistryUser;
 }
 
+/** What to publish: an image in the local Docker engine, or a manifest list in buildah's storage. */
+export type LocalSource = { dockerImage: string } | { buildahList: string };
+
+/** The command that pushes `source` as `ref`, with the given auth file. */
+function firstPush(source: LocalSource, ref: string, authfile: string): [string, string[]] {
+  if ("dockerImage" in source) {
+    return ["skopeo", ["copy", "--quiet", "--authfile", authfile, "--dest-tls-verify=false", `docker-daemon:${source.dockerImage}`, `docker://${ref}`]];
+  }
+  return ["buildah", ["manifest", "push", "--quiet", "--all", "--authfile", authfile, "--tls-verify=false", source.buildahList, `docker://${ref}`]];
+}
+
 /**
- * Publishes the Docker image `image` as `tag` (and the tags the rules add). Returns the references
+ * Publishes `source` as `tag` (and the tags the rules add). Returns the references
  * with their digest, the first tag first. Throws before pushing anything if a tag or the repository
  * is invalid; throws one clear line if the registry refuses a push.
  */
-export async function localRelease(image: string, tag: string, target: LocalTarget, opts: ReleaseTagOptions = {}): Promise<string[]> {
+export async function localRelease(
+  source: LocalSource,
+  tag: string,
+  target: LocalTarget,
+  opts: ReleaseTagOptions = {},
+): Promise<string[]> {
   const tags = releaseTags(tag, opts);
   const repo = parseRepository(target.repository);
   // Credentials go in an auth file, never on a command line that an error message would repeat.
@@ -37,14 +54,15 @@ export async function localRelease(image: string, tag: string, target: LocalTarg
     ? { [repo.registry]: { auth: Buffer.from(`${target.user.username}:${target.user.password}`).toString("base64") } }
     : {};
   writeFileSync(authfile, JSON.stringify({ auths }), { mode: 0o600 });
-  const common = ["--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false"];
+  // Every further tag is a copy of the first, manifest for manifest: the same digest by construction.
+  const copy = ["copy", "--quiet", "--all", "--preserve-digests", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false"];
   const refs: string[] = [];
   try {
     for (const [i, t] of tags.entries()) {
       const ref = `${target.repository}:${t}`;
-      const src = i === 0 ? `docker-daemon:${image}` : `docker://${target.repository}:${tags[0]}`;
+      const [cmd, args] = i === 0 ? firstPush(source, ref, authfile) : ["skopeo", [...copy, `docker://${target.repository}:${tags[0]}`, `docker://${ref}`]];
       try {
-        await sh("skopeo", ["copy", "--quiet", ...common, src, `docker://${ref}`]);
+        await sh(cmd, args);
       } catch (e) {
         // sh's first line repeats the command; the tool's own words follow it.
         throw new Error(pushFailureMessage(repo.registry, ref, (e as Error).message.split("\n").slice(1).join("\n")));

@@ -131,6 +131,33 @@ export async function manifestDigest(
   return { digest, mediaType: res.headers.get("content-type") ?? "" };
 }
 
+/** The manifest (or index) `repo:ref` as JSON, with its digest and media type. */
+export async function getManifest<T>(
+  registryUrl: string,
+  repo: string,
+  ref: string,
+  user?: RegistryUser,
+): Promise<{ digest: string; mediaType: string; body: T }> {
+  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${encodeURIComponent(ref)}`, {
+    headers: { Accept: MANIFEST_ACCEPT, ...basicAuth(user) },
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${repo}:${ref} manifest: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return {
+    digest: res.headers.get("docker-content-digest") ?? "",
+    mediaType: res.headers.get("content-type") ?? "",
+    body: JSON.parse(text) as T,
+  };
+}
+
+/** A blob of `repo` as JSON (an image config). */
+export async function getBlob<T>(registryUrl: string, repo: string, digest: string, user?: RegistryUser): Promise<T> {
+  const res = await fetch(`${registryUrl}/v2/${repo}/blobs/${digest}`, { headers: basicAuth(user), signal: AbortSignal.timeout(30_000) });
+  if (res.status !== 200) throw new Error(`GET ${repo} blob ${digest}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
 /** The tags of `repo` (empty when the repository does not exist). */
 export async function listTags(registryUrl: string, repo: string, user?: RegistryUser): Promise<string[]> {
   const res = await fetch(`${registryUrl}/v2/${repo}/tags/list`, { headers: basicAuth(user), signal: AbortSignal.timeout(30_000) });
