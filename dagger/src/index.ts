@@ -191,7 +191,7 @@ export class GoScratch {
     const image = await this.build();
     const lines = [
       ...(await sourceChecks(src)),
-      ...(await serviceChecks(src, image, opts)),
+      ...(await serviceChecks(src, image, s, opts)),
       ...(await policyChecks(image, s, opts)),
     ];
     return ["go-scratch test: all checks passed", ...lines.map((l) => `  ${l}`)].join("\n");

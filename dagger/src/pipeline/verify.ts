@@ -44,10 +44,21 @@ export async function sourceChecks(src: Container): Promise<string[]> {
 }
 
 /** The health probe and the black-box tests, from a client container bound to the running image. */
-export async function serviceChecks(src: Container, image: Container, opts: VerifyOptions): Promise<string[]> {
+export async function serviceChecks(
+  src: Container,
+  image: Container,
+  s: Settings,
+  opts: VerifyOptions,
+): Promise<string[]> {
   const service = image.asService({ useEntrypoint: true });
   const url = `http://${SERVICE_ALIAS}:${opts.port}`;
-  const client = src.withServiceBinding(SERVICE_ALIAS, service).withEnvVariable("SERVICE_URL", url);
+  // SERVICE_URL points the black-box tests at the binding; EXPECT_VERSION and EXPECT_COMMIT let
+  // them check what was stamped into the binary.
+  const client = src
+    .withServiceBinding(SERVICE_ALIAS, service)
+    .withEnvVariable("SERVICE_URL", url)
+    .withEnvVariable("EXPECT_VERSION", s.version)
+    .withEnvVariable("EXPECT_COMMIT", s.revision);
   await run(client, `GET ${opts.healthPath}`, [
     "wget", "-q", "-T", "5", "-S", "-O", "/dev/null", `${url}${opts.healthPath}`,
   ]).catch((e: Error) => {
