@@ -59,9 +59,11 @@ describe.skipIf(!run)("the reference service built by the recipe", () => {
     const srcB = copyTree(join(ROOT, "service"), join(work, "b", "elsewhere", "src"));
     await localGoBuild(srcB, { platform: "linux/amd64", ...STAMP, output: binB, goCache: join(work, "cache-b") });
 
-    imageA = (await buildRuntimeImage(res, "go-scratch-test/service:a", RUNTIME, { binary: binA, caBundle: HOST_CA_BUNDLE })).tag;
+    // --no-cache: with the builder's cache the second build would only reuse the first image's layer.
+    const noCache = ["--no-cache"];
+    imageA = (await buildRuntimeImage(res, "go-scratch-test/service:a", RUNTIME, { binary: binA, caBundle: HOST_CA_BUNDLE }, noCache)).tag;
     await sleep(1100);
-    imageB = (await buildRuntimeImage(res, "go-scratch-test/service:b", RUNTIME, { binary: binB, caBundle: HOST_CA_BUNDLE })).tag;
+    imageB = (await buildRuntimeImage(res, "go-scratch-test/service:b", RUNTIME, { binary: binB, caBundle: HOST_CA_BUNDLE }, noCache)).tag;
     running = await runLockedDown(res, imageA, 8080);
   });
 
@@ -106,7 +108,11 @@ describe.skipIf(!run)("the reference service built by the recipe", () => {
       const layers = async (img: string) =>
         JSON.parse(await docker(["image", "inspect", "-f", "{{json .RootFS.Layers}}", img])) as string[];
       const [a, b] = [await layers(imageA), await layers(imageB)];
+      const id = async (img: string) => (await docker(["image", "inspect", "-f", "{{.Id}}", img])).trim();
       console.log(`layer diff_ids: a=${a.join(",")}\n                b=${b.join(",")}`);
+      // Two separate builds (their image IDs differ: the builder stamps its clock into the config) ...
+      expect(await id(imageB)).not.toBe(await id(imageA));
+      // ... whose layer content is the same, byte for byte.
       expect(a).toHaveLength(1);
       expect(b).toEqual(a);
     });

@@ -158,19 +158,23 @@ export class DockerResources {
   }
 }
 
-/** Builds the runtime image from a binary: assembles the rootfs and the Dockerfile, runs docker build. */
+/**
+ * Builds the runtime image from a binary: assembles the rootfs and the Dockerfile, runs docker build.
+ * `buildArgs` go to `docker build` as they are (e.g. `--no-cache`, so a rebuild is not a cache hit).
+ */
 export async function buildRuntimeImage(
   res: DockerResources,
   tag: string,
   opts: RuntimeOptions,
   sources: RootfsSources,
+  buildArgs: readonly string[] = [],
 ): Promise<{ tag: string; context: string; config: ImageConfig }> {
   const context = res.dir(tempDir("runtime"));
   mkdirSync(join(context, "rootfs"));
   assembleRootfs(join(context, "rootfs"), opts, sources);
   const config = imageConfig(opts);
   writeFileSync(join(context, "Dockerfile"), runtimeDockerfile(config));
-  await docker(["build", "-q", "-t", res.image(tag), context]);
+  await docker(["build", "-q", ...buildArgs, "-t", res.image(tag), context]);
   return { tag, context, config };
 }
 

@@ -1,0 +1,3 @@
+module goscratch.example/bench/bare
+
+go 1.26
