@@ -33,7 +33,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
 export const ENDPOINTS = ["/healthz", "/?name=bench"] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
-export type Variant = "bare" | "service LOG_LEVEL=warn" | "service LOG_LEVEL=info";
+export type Variant = "bare" | "bare + service timeouts" | "service LOG_LEVEL=warn" | "service LOG_LEVEL=info";
 
 interface VariantSpec {
   name: Variant;
@@ -66,6 +66,7 @@ export async function load(
 ): Promise<LoadResult> {
   const variants: VariantSpec[] = [
     { name: "bare", binary: binaries.bare, env: {} },
+    { name: "bare + service timeouts", binary: binaries.bare, env: { BARE_TIMEOUTS: "1" } },
     { name: "service LOG_LEVEL=warn", binary: binaries.service, env: { ADMIN_ADDR: "off", LOG_LEVEL: "warn" } },
     { name: "service LOG_LEVEL=info", binary: binaries.service, env: { ADMIN_ADDR: "off", LOG_LEVEL: "info" } },
   ];

@@ -132,11 +132,13 @@ export function reportMarkdown(r: Results): string {
   p("## Load");
   p(
     `wrk ${m.wrk} on loopback (127.0.0.1), \`-t${o.threads} -c${o.connections} -d${o.seconds}s --latency\`, ${o.rounds} rounds; each round runs every endpoint against every server, ` +
-      `so drift hits all three alike. ${o.warmupSeconds} s warm-up per server first. The machine has ${m.nproc} cores: each server is pinned to CPU ${o.serverCpu} ` +
+      `so drift hits every server alike. ${o.warmupSeconds} s warm-up per server first. The machine has ${m.nproc} cores: each server is pinned to CPU ${o.serverCpu} ` +
       `(\`taskset -c ${o.serverCpu}\`, so Go's GOMAXPROCS is 1) and wrk to CPU ${o.clientCpu}. ` +
       "Servers: the reference service built by the recipe, run as a process with ADMIN_ADDR=off and LOG_LEVEL=warn (no access log), " +
       "and again with the default LOG_LEVEL=info (one JSON access-log line per request, stdout to /dev/null, so this is the log's CPU cost without any disk or log driver); " +
-      "the baseline is bench/bare (net/http, one handler writing `ok`, built with the same recipe flags). Ratios are of medians.",
+      "the baseline is bench/bare (net/http, one handler writing `ok`, built with the same recipe flags), which the targets are judged against. " +
+      "`bare + service timeouts` is the same bare server with the service's default server limits (ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout, MaxHeaderBytes): " +
+      "its ratio to bare is what the hardening alone costs, the rest of the gap is the service's handler, middleware and logging. Ratios are of medians.",
   );
   const bare = (endpoint: string) => r.load.rows.find((x) => x.variant === "bare" && x.endpoint === endpoint);
   p(

@@ -9,88 +9,83 @@ import (
 	"time"
 )
 
-// logRequests writes one JSON access-log line per request. It runs outside
-// the mux, so it reads the matched pattern (r.Pattern) after the request has
-// been served; it logs even when an inner handler aborts with a panic.
-func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
+// observe is the whole middleware stack in one wrapper, so a request pays for
+// one response recorder and one deferred function:
+//   - panics in handlers are recovered as a 500 (recoverPanic) and the process
+//     keeps serving;
+//   - m, when not nil, keeps the in_flight gauge and the per route and status
+//     request counts;
+//   - logger writes one JSON access-log line per request, also when a handler
+//     aborted with a panic (then "aborted":true).
+//
+// Route and status are read after the request has been served, so they are
+// the pattern the mux matched and the status actually sent.
+func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w}
-			aborted := true // still true in the deferred func only if next panicked
+			if m != nil {
+				m.inFlight.Add(1)
+			}
+			aborted := true // still true in the deferred func only if the request panicked out
 			defer func() {
-				attrs := []any{
-					"method", r.Method,
-					"path", r.URL.Path,
-					"route", route(r),
-					"status", rec.statusCode(),
-					"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
-					"bytes", rec.bytes,
+				rt, status := route(r), rec.statusCode()
+				if m != nil {
+					m.inFlight.Add(-1)
+					key := rt + " " + strconv.Itoa(status)
+					if aborted {
+						key = rt + " aborted"
+					}
+					m.requests.Add(key, 1)
 				}
-				if aborted {
-					attrs = append(attrs, "aborted", true)
-				}
-				logger.Info("request", attrs...)
-			}()
-			next.ServeHTTP(rec, r)
-			aborted = false
-		})
-	}
-}
-
-// countRequests maintains the in_flight gauge and the per route and status
-// request counts.
-func countRequests(m *metrics) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			m.inFlight.Add(1)
-			rec := &statusRecorder{ResponseWriter: w}
-			aborted := true
-			defer func() {
-				m.inFlight.Add(-1)
-				status := strconv.Itoa(rec.statusCode())
-				if aborted {
-					status = "aborted"
-				}
-				m.requests.Add(route(r)+" "+status, 1)
-			}()
-			next.ServeHTTP(rec, r)
-			aborted = false
-		})
-	}
-}
-
-// recoverPanics turns a panicking handler into a 500 and keeps the process
-// serving. http.ErrAbortHandler is net/http's way to abort a response on
-// purpose, so it is passed on. If the handler had already started its
-// response, the connection is aborted rather than ending a half-written
-// response as if it were complete.
-func recoverPanics(logger *slog.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := &statusRecorder{ResponseWriter: w}
-			defer func() {
-				v := recover()
-				if v == nil {
+				if !logger.Enabled(r.Context(), slog.LevelInfo) {
 					return
 				}
-				if v == http.ErrAbortHandler {
-					panic(v)
+				attrs := []slog.Attr{
+					slog.String("method", r.Method),
+					slog.String("path", r.URL.Path),
+					slog.String("route", rt),
+					slog.Int("status", status),
+					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+					slog.Int64("bytes", rec.bytes),
 				}
-				logger.Error("panic serving request",
-					"method", r.Method,
-					"route", route(r),
-					"panic", fmt.Sprint(v),
-					"stack", string(debug.Stack()),
-				)
-				if rec.wroteHeader {
-					panic(http.ErrAbortHandler)
+				if aborted {
+					attrs = append(attrs, slog.Bool("aborted", true))
 				}
-				http.Error(rec, "internal server error", http.StatusInternalServerError)
+				logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			}()
-			next.ServeHTTP(rec, r)
+			serveRecovering(logger, rec, r, next)
+			aborted = false
 		})
 	}
+}
+
+// serveRecovering serves r, turning a panic into a 500. http.ErrAbortHandler
+// is net/http's way to abort a response on purpose, so it is passed on. If the
+// handler had already started its response, the connection is aborted rather
+// than ending a half-written response as if it were complete.
+func serveRecovering(logger *slog.Logger, rec *statusRecorder, r *http.Request, next http.Handler) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		logger.Error("panic serving request",
+			"method", r.Method,
+			"route", route(r),
+			"panic", fmt.Sprint(v),
+			"stack", string(debug.Stack()),
+		)
+		if rec.wroteHeader {
+			panic(http.ErrAbortHandler)
+		}
+		http.Error(rec, "internal server error", http.StatusInternalServerError)
+	}()
+	next.ServeHTTP(rec, r)
 }
 
 // route is the pattern the mux matched, or "unmatched" (404s, 405s and

@@ -7,7 +7,7 @@ import (
 )
 
 // NewServer builds the public handler: every route in routes.go behind the
-// middleware chain. extra registers test-only routes; production passes none.
+// middleware (observe). extra registers test-only routes; production passes none.
 func NewServer(logger *slog.Logger, m *metrics, st *state, extra ...func(*http.ServeMux)) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, st)
@@ -16,21 +16,14 @@ func NewServer(logger *slog.Logger, m *metrics, st *state, extra ...func(*http.S
 			add(mux)
 		}
 	}
-	var h http.Handler = mux
-	h = recoverPanics(logger)(h)
-	h = countRequests(m)(h)
-	h = logRequests(logger)(h)
-	return h
+	return observe(logger, m)(mux)
 }
 
 // newAdminHandler builds the handler for the admin listener only.
 func newAdminHandler(logger *slog.Logger, level *slog.LevelVar) http.Handler {
 	mux := http.NewServeMux()
 	addAdminRoutes(mux, logger, level)
-	var h http.Handler = mux
-	h = recoverPanics(logger)(h)
-	h = logRequests(logger)(h)
-	return h
+	return observe(logger, nil)(mux)
 }
 
 // newHTTPServer applies the configured timeouts and header limit. Errors that
