@@ -47,6 +47,8 @@ export class GoScratch {
   title?: string;
   sourceUrl?: string;
   fresh?: boolean;
+  /** With --fresh: one value per `dagger call`, shared by every stage so each runs once, uncached. */
+  freshNonce?: string;
 
   constructor(
     /**
@@ -107,6 +109,7 @@ export class GoScratch {
     this.title = title;
     this.sourceUrl = sourceUrl;
     this.fresh = fresh;
+    this.freshNonce = fresh ? String(Date.now()) : undefined;
     this.settings(); // validate every option now, before any function runs
   }
 
@@ -251,6 +254,7 @@ export class GoScratch {
       title: this.title,
       sourceUrl: this.sourceUrl,
       fresh: this.fresh,
+      freshNonce: this.freshNonce,
     });
   }
 

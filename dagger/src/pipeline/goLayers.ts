@@ -25,9 +25,9 @@ export function toolchain(s: Settings): Container {
     .withEnvVariable("GOTOOLCHAIN", "local")
     .withWorkdir(GO_PATHS.src);
   if (s.fresh) {
-    // Like `docker build --no-cache`: no cache volumes, and a value that changes every call so no
-    // earlier layer is reused.
-    return ctr.withEnvVariable("GO_SCRATCH_FRESH", String(Date.now()));
+    // Like `docker build --no-cache`: no cache volumes, and a value that changes with every
+    // `dagger call` (set once in the constructor), so no earlier layer is reused.
+    return ctr.withEnvVariable("GO_SCRATCH_FRESH", s.freshNonce ?? String(Date.now()));
   }
   return ctr
     .withMountedCache(GO_PATHS.modCache, dag.cacheVolume(CACHE_VOLUMES.modCache))

@@ -24,6 +24,8 @@ export interface Settings {
   title: string;
   sourceUrl?: string;
   fresh: boolean;
+  /** With `fresh`: the value that keeps this call's layers out of every cache. */
+  freshNonce?: string;
 }
 
 /** The constructor's raw arguments. */
@@ -47,6 +49,7 @@ export function resolveSettings(input: SettingsInput): Settings {
     title: input.title ?? RUNTIME_DEFAULTS.title,
     sourceUrl: input.sourceUrl,
     fresh: input.fresh ?? false,
+    freshNonce: input.freshNonce,
   };
   binaryPath(s.binaryName);
   ldflags({ platform: "linux/amd64", ...s });
