@@ -1,0 +1,42 @@
+import type { Directory } from "@dagger.io/dagger";
+import { describe, expect, it } from "vitest";
+
+import { resolveSettings } from "../../dagger/src/pipeline/settings.js";
+import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
+import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
+
+// resolveSettings only carries the source along; it never calls it, so a stand-in object will do.
+const source = {} as unknown as Directory;
+
+describe("resolveSettings", () => {
+  it("applies the recipe's defaults", () => {
+    const s = resolveSettings({ source });
+    expect(s).toMatchObject({
+      pkg: BUILD_DEFAULTS.pkg,
+      version: BUILD_DEFAULTS.version,
+      revision: BUILD_DEFAULTS.revision,
+      golangImage: GOLANG_IMAGE,
+      port: RUNTIME_DEFAULTS.port,
+      healthcheck: true,
+      binaryName: RUNTIME_DEFAULTS.binaryName,
+      sourceDateEpoch: 0,
+      fresh: false,
+    });
+  });
+
+  it("normalises the package", () => {
+    expect(resolveSettings({ source, pkg: "cmd/api/" }).pkg).toBe("./cmd/api");
+  });
+
+  it.each([
+    [{ port: 0 }, "invalid port 0"],
+    [{ version: "v1 beta" }, 'invalid version "v1 beta"'],
+    [{ revisionVar: "commit" }, 'invalid revision variable "commit"'],
+    [{ pkg: "../x" }, 'invalid package "../x"'],
+    [{ binaryName: "a/b" }, 'invalid binary name "a/b"'],
+    [{ sourceDateEpoch: -5 }, "invalid source date epoch -5"],
+    [{ golangImage: " " }, "golang image is empty"],
+  ])("rejects %j before anything is built", (input, message) => {
+    expect(() => resolveSettings({ source, ...input })).toThrow(message);
+  });
+});
