@@ -4,7 +4,7 @@
  * /dev/null), and against the bare net/http baseline, in interleaved rounds. Server pinned to one CPU,
  * wrk to the other, so they do not fight over the machine's two cores.
  */
-import { freePort } from "../test/support/dagger.js";
+import { freePort } from "../test/support/commands.js";
 import { type BenchContext, commandLine, log } from "./context.js";
 import { comm, memory, startServer, waitReady, type Memory, type Server } from "./processes.js";
 import { summarize, type Summary } from "./stats.js";

@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
-import { docker, sh } from "../test/support/recipeRealisation.js";
+import { docker } from "../test/support/recipeRealisation.js";
+import { sh } from "../test/support/commands.js";
 
 export interface Machine {
   date: string;

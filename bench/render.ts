@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { ROOT } from "../test/support/recipeRealisation.js";
+import { ROOT } from "../test/support/commands.js";
 import { chartSvg } from "./chart.js";
 import { reportMarkdown } from "./report.js";
 import type { Results } from "./results.js";

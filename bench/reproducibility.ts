@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { docker, sh } from "../test/support/recipeRealisation.js";
+import { docker } from "../test/support/recipeRealisation.js";
+import { sh } from "../test/support/commands.js";
 import { saveImage } from "../test/support/containers.js";
 import { manifestDigest, startRegistry } from "../test/support/registry.js";
 import type { BuildArtefacts } from "./buildSpeed.js";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { imageConfig } from "../dagger/src/recipe/image.js";
-import { ROOT } from "../test/support/recipeRealisation.js";
+import { ROOT } from "../test/support/commands.js";
 import { dockerAvailable, toolAvailable } from "../test/support/requirements.js";
 import { buildSpeed } from "./buildSpeed.js";
 import { cgoDefault, runBuild } from "./builds.js";

@@ -9,7 +9,7 @@ import { Agent, request } from "node:http";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { freePort } from "../test/support/dagger.js";
+import { freePort } from "../test/support/commands.js";
 import { type BenchContext, commandLine, log } from "./context.js";
 import { startServer, waitReady, type Server } from "./processes.js";
 import { runWrk, wrkArgv } from "./wrk.js";

@@ -8,7 +8,8 @@ import { readFileSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 
-import { docker, sh } from "../test/support/recipeRealisation.js";
+import { docker } from "../test/support/recipeRealisation.js";
+import { sh } from "../test/support/commands.js";
 import { saveImage } from "../test/support/containers.js";
 import type { BuildArtefacts } from "./buildSpeed.js";
 import { type BenchContext, log } from "./context.js";

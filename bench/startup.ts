@@ -3,7 +3,7 @@
  * over fresh connections), the service against the bare baseline; and the image end to end, from
  * `docker run` to the first 200 through the published port, and once to Docker's `healthy`.
  */
-import { freePort } from "../test/support/dagger.js";
+import { freePort } from "../test/support/commands.js";
 import { docker, type DockerResources } from "../test/support/recipeRealisation.js";
 import { runLockedDown, waitHealthy } from "../test/support/containers.js";
 import { type BenchContext, commandLine, log } from "./context.js";

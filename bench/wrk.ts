@@ -1,5 +1,5 @@
 /** wrk (Debian's): runs it against 127.0.0.1 and reads its `--latency` report. */
-import { sh } from "../test/support/recipeRealisation.js";
+import { sh } from "../test/support/commands.js";
 
 export interface WrkOptions {
   url: string;

@@ -9,7 +9,8 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { daggerOk, minutes, runCommand } from "../support/dagger.js";
+import { daggerOk } from "../support/dagger.js";
+import { minutes, runCommand } from "../support/commands.js";
 import { requireOrSkip, toolAvailable } from "../support/requirements.js";
 
 const run = requireOrSkip("engine: build", [toolAvailable("dagger", ["version"])], "REQUIRE_DAGGER");

@@ -9,7 +9,8 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { dagger, daggerOk, lastLines, minutes, repoRoot } from "../support/dagger.js";
+import { dagger, daggerOk } from "../support/dagger.js";
+import { lastLines, minutes, ROOT } from "../support/commands.js";
 import { requireOrSkip, toolAvailable } from "../support/requirements.js";
 
 const run = requireOrSkip("engine: test", [toolAvailable("dagger", ["version"])], "REQUIRE_DAGGER");
@@ -49,7 +50,7 @@ describe.skipIf(!run)("engine: dagger call test", () => {
     "fails, naming go test, when a test fails",
     async () => {
       const broken = join(tmp, "service");
-      cpSync(join(repoRoot, "service"), broken, { recursive: true });
+      cpSync(join(ROOT, "service"), broken, { recursive: true });
       writeFileSync(join(broken, "zz_fail_test.go"), FAILING_TEST);
       const r = await dagger(["call", `--source=${broken}`, "test"], minutes(20));
       const all = `${r.stdout}\n${r.stderr}`;

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { dagger, daggerOk, lastLines, minutes } from "../support/dagger.js";
+import { dagger, daggerOk } from "../support/dagger.js";
+import { lastLines, minutes } from "../support/commands.js";
 import {
   catalog,
   listTags,

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 
-import { freePort, httpStatus, lastLines, minutes, startBackground, waitFor, type Background } from "../support/dagger.js";
+import { type Background, freePort, httpStatus, lastLines, minutes, startBackground, waitFor } from "../support/commands.js";
 import { requireOrSkip, toolAvailable } from "../support/requirements.js";
 
 const run = requireOrSkip("engine: serve", [toolAvailable("dagger", ["version"])], "REQUIRE_DAGGER");

@@ -9,18 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { MOD_DOWNLOAD_ARGS } from "../../dagger/src/recipe/goBuild.js";
-import {
-  DockerResources,
-  HOST_CA_BUNDLE,
-  ROOT,
-  buildRuntimeImage,
-  copyBinaryOut,
-  copyTree,
-  dockerBuildStages,
-  localGoBuild,
-  tempDir,
-  toolchainImage,
-} from "../support/recipeRealisation.js";
+import { DockerResources, HOST_CA_BUNDLE, buildRuntimeImage, copyBinaryOut, copyTree, dockerBuildStages, localGoBuild, tempDir, toolchainImage } from "../support/recipeRealisation.js";
+import { ROOT } from "../support/commands.js";
 import { runLockedDown, waitHealthy } from "../support/containers.js";
 import { dockerAvailable, requireOrSkip, toolAvailable } from "../support/requirements.js";
 

@@ -13,17 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CA_BUNDLE_PATH, NONROOT, rootfsLayout, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
 import { FORBIDDEN_PATHS } from "../../dagger/src/recipe/policy.js";
 import { summarizeGoTest } from "../../dagger/src/recipe/report.js";
-import {
-  DockerResources,
-  HOST_CA_BUNDLE,
-  ROOT,
-  buildRuntimeImage,
-  copyTree,
-  docker,
-  localGoBuild,
-  sh,
-  tempDir,
-} from "../support/recipeRealisation.js";
+import { DockerResources, HOST_CA_BUNDLE, buildRuntimeImage, copyTree, docker, localGoBuild, tempDir } from "../support/recipeRealisation.js";
+import { ROOT, sh } from "../support/commands.js";
 import { dockerAvailable, requireOrSkip, toolAvailable } from "../support/requirements.js";
 import { layerEntries, runLockedDown, waitHealthy, type RunningContainer } from "../support/containers.js";
 

@@ -13,7 +13,8 @@ import { DEFAULT_PUBLISH_PLATFORMS, parsePlatform } from "../../dagger/src/recip
 import { runLockedDown, waitHealthy } from "../support/containers.js";
 import { localRelease } from "../support/localRelease.js";
 import { BuildahResources, buildIndex } from "../support/multiPlatform.js";
-import { DockerResources, ROOT, docker, tempDir } from "../support/recipeRealisation.js";
+import { DockerResources, docker, tempDir } from "../support/recipeRealisation.js";
+import { ROOT } from "../support/commands.js";
 import { getBlob, getManifest, listTags, startRegistry, type LocalRegistry } from "../support/registry.js";
 import { dockerAvailable, requireOrSkip, toolAvailable } from "../support/requirements.js";
 

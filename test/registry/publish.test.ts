@@ -8,14 +8,8 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  DockerResources,
-  HOST_CA_BUNDLE,
-  ROOT,
-  buildRuntimeImage,
-  localGoBuild,
-  tempDir,
-} from "../support/recipeRealisation.js";
+import { DockerResources, HOST_CA_BUNDLE, buildRuntimeImage, localGoBuild, tempDir } from "../support/recipeRealisation.js";
+import { ROOT } from "../support/commands.js";
 import { localRelease } from "../support/localRelease.js";
 import { catalog, listTags, manifestDigest, startRegistry, type LocalRegistry } from "../support/registry.js";
 import { dockerAvailable, requireOrSkip, toolAvailable } from "../support/requirements.js";

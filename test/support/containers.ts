@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { docker, sh, type DockerResources } from "./recipeRealisation.js";
+import { docker, type DockerResources } from "./recipeRealisation.js";
+import { sh } from "./commands.js";
 import { readTar, type TarEntry } from "./tar.js";
 
 /** A container started by a suite. */

@@ -6,7 +6,8 @@
 import { copyFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-import { ROOT, tempDir } from "./recipeRealisation.js";
+import { tempDir } from "./recipeRealisation.js";
+import { ROOT } from "./commands.js";
 
 /** An argument as the introspector reports it. */
 export interface IntrospectedArg {

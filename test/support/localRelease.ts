@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { parseRepository } from "../../dagger/src/recipe/reference.js";
 import { pushFailureMessage, sameDigest } from "../../dagger/src/recipe/report.js";
 import { releaseTags, type ReleaseTagOptions } from "../../dagger/src/recipe/tags.js";
-import { sh, tempDir } from "./recipeRealisation.js";
+import { tempDir } from "./recipeRealisation.js";
+import { sh } from "./commands.js";
 import { manifestDigest, type RegistryUser } from "./registry.js";
 
 /** Where to publish: a repository on a local plain-HTTP registry. */

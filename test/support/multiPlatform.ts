@@ -9,7 +9,8 @@ import { join } from "node:path";
 
 import { imageConfig, type ImageConfig, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
 import { parsePlatform } from "../../dagger/src/recipe/platform.js";
-import { HOST_CA_BUNDLE, assembleRootfs, localGoBuild, sh } from "./recipeRealisation.js";
+import { HOST_CA_BUNDLE, assembleRootfs, localGoBuild } from "./recipeRealisation.js";
+import { sh } from "./commands.js";
 
 /** buildah's spelling of the recipe's image configuration. */
 export function buildahConfigArgs(cfg: ImageConfig, platform: string): string[] {

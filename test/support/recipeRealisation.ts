@@ -4,11 +4,9 @@
  * (../../dagger/src/recipe/image.ts), carried out with local Go and a real Docker engine.
  * Nothing here re-states the recipe: it only translates it into Go and Docker invocations.
  */
-import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 
 import {
   GO_PATHS,
@@ -19,31 +17,7 @@ import {
   type GoBuildOptions,
 } from "../../dagger/src/recipe/goBuild.js";
 import { imageConfig, rootfsLayout, type ImageConfig, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
-
-const exec = promisify(execFile);
-
-/** The project root. */
-export const ROOT = new URL("../../", import.meta.url).pathname;
-
-/** Runs a command; returns stdout; on failure the error carries stdout and stderr. */
-export async function sh(
-  cmd: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
-): Promise<string> {
-  try {
-    const { stdout } = await exec(cmd, [...args], {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      timeout: opts.timeout ?? 600_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (e) {
-    const err = e as Error & { stdout?: string; stderr?: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
-  }
-}
+import { sh } from "./commands.js";
 
 /** `docker ...` with the legacy builder, which needs no image pull for FROM scratch. */
 export function docker(args: readonly string[], opts: { cwd?: string; timeout?: number } = {}): Promise<string> {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { freePort, httpStatus, lastLines, minutes, runCommand, startBackground, waitFor } from "./dagger.js";
+import { freePort, httpStatus, lastLines, minutes, runCommand, startBackground, waitFor } from "./commands.js";
 import { dockerAvailable, toolAvailable, type Availability } from "./requirements.js";
 
 /** Whether a registry can be started here: Debian's docker-registry, or Docker to run registry:2. */
