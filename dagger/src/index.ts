@@ -152,7 +152,7 @@ export class GoScratch {
     const s = this.settings();
     const target = await this.platformOrDefault(platform);
     const { vendor } = await inspectSource(s.source, s.pkg);
-    return runtimeImage(s, target, buildBinary(s, target, vendor), caBundle(s));
+    return runtimeImage(s, target, await buildBinary(s, target, vendor), caBundle(s));
   }
 
   /**
@@ -190,7 +190,7 @@ export class GoScratch {
     };
     if (!opts.healthPath.startsWith("/")) throw new Error(`invalid health path ${JSON.stringify(opts.healthPath)}: must start with /`);
     const { vendor } = await inspectSource(s.source, s.pkg);
-    const src = sourceLayer(s, vendor);
+    const src = await sourceLayer(s, vendor);
     const image = await this.build();
     const lines = [
       ...(await sourceChecks(src)),

@@ -1,108 +1,205 @@
 /**
- * Engine suite: `dagger call build` exports an OCI image whose config is the contract (user, exec-form
- * entrypoint, port, health check, version label), and `dagger call binary` is a static executable.
- * Runs only where the dagger CLI is on PATH; REQUIRE_DAGGER=1 makes its absence a failure.
+ * `build` on the engine: the exported OCI layout is the recipe's image — exactly the recipe's files,
+ * each once, with their modes, owners and every mtime at the source date epoch, in one layer — and
+ * its configuration (user, entrypoint, env, ports, health check, labels, annotations) is the
+ * recipe's, for the defaults and for every option.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
-import { daggerOk } from "../support/dagger.js";
-import { minutes, runCommand } from "../support/commands.js";
-import { requireOrSkip, toolAvailable } from "../support/requirements.js";
+import { imageConfig, rootfsLayout, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
+import type { GoScratch } from "../../dagger/src/index.js";
+import { minutes } from "../support/commands.js";
+import { engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { OciLayout, type OciImage } from "../support/ociLayout.js";
 
-const run = requireOrSkip("engine: build", [toolAvailable("dagger", ["version"])], "REQUIRE_DAGGER");
+const run = engineSuite("build");
 
-/** The version the suite stamps, to find in the labels. */
-const VERSION = "v0.0.0-engine-suite";
+const EPOCH = 1_700_000_000;
+const work = mkdtempSync(join(tmpdir(), "go-scratch-engine-build-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Descriptor {
-  mediaType: string;
-  digest: string;
-  platform?: { os?: string; architecture?: string };
+let exports = 0;
+/** `build(platform)` exported by the engine and unpacked. */
+async function exported(gs: GoScratch, platform?: string): Promise<{ layout: OciLayout; image: OciImage }> {
+  const n = ++exports;
+  const tar = join(work, `image-${n}.tar`);
+  await (await gs.build(platform)).export(tar);
+  const layout = OciLayout.unpack(tar, join(work, `layout-${n}`));
+  return { layout, image: layout.single() };
 }
 
-interface ImageConfig {
-  architecture?: string;
-  os?: string;
-  config?: {
-    User?: string;
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    ExposedPorts?: Record<string, object>;
-    Healthcheck?: { Test?: string[] };
-    Labels?: Record<string, string>;
-    Env?: string[];
+/** The recipe's runtime options for module options `o` (what the module passes the recipe). */
+function runtime(o: ModuleOptions, assets = false): RuntimeOptions {
+  return {
+    binaryName: o.binaryName,
+    port: o.port,
+    healthcheck: o.healthcheck,
+    assets,
+    sourceDateEpoch: o.sourceDateEpoch,
+    title: o.title,
+    version: o.version,
+    revision: o.revision,
+    source: o.sourceUrl,
   };
 }
 
-/** Reads a blob of an unpacked OCI layout as JSON. */
-function blob<T>(layout: string, digest: string): T {
-  const [alg, hex] = digest.split(":");
-  return JSON.parse(readFileSync(join(layout, "blobs", alg, hex), "utf8")) as T;
-}
-
-/** The image config of the (first linux) manifest in an unpacked OCI layout. */
-function imageConfig(layout: string): ImageConfig {
-  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: Descriptor[] };
-  expect(index.manifests?.length, "index.json lists no manifest").toBeGreaterThan(0);
-  let d: Descriptor = index.manifests[0];
-  // An index inside the index (multi-platform): take the first image manifest for linux.
-  while (d.mediaType.endsWith("index.v1+json") || d.mediaType.endsWith("manifest.list.v2+json")) {
-    const inner = blob<{ manifests: Descriptor[] }>(layout, d.digest);
-    d = inner.manifests.find((m) => m.platform?.os === "linux") ?? inner.manifests[0];
+/** Checks the image's single layer holds exactly the recipe's entries: each once, mode, owner, mtime. */
+function expectRecipeFiles(image: OciImage, o: RuntimeOptions, extra: { path: string; mode: number }[] = []): void {
+  expect(image.manifest.layers, "one layer").toHaveLength(1);
+  expect(image.config.rootfs.diff_ids, "one diff_id").toHaveLength(1);
+  const entries = image.layers[0];
+  const paths = entries.map((e) => e.path);
+  expect(new Set(paths).size, `a path is stored twice: ${paths.join(" ")}`).toBe(paths.length);
+  const want = [
+    ...rootfsLayout(o).filter((e) => e.kind !== "tree").map((e) => ({ path: e.path, mode: e.mode })),
+    ...extra,
+  ];
+  expect([...paths].sort()).toEqual(want.map((w) => w.path).sort());
+  const epoch = o.sourceDateEpoch ?? 0;
+  for (const w of want) {
+    const got = entries.find((e) => e.path === w.path)!;
+    expect({ path: got.path, mode: got.mode.toString(8), uid: got.uid, gid: got.gid, mtime: got.mtime }).toEqual({
+      path: w.path,
+      mode: w.mode.toString(8),
+      uid: 0,
+      gid: 0,
+      mtime: epoch,
+    });
   }
-  const manifest = blob<{ config: Descriptor }>(layout, d.digest);
-  return blob<ImageConfig>(layout, manifest.config.digest);
 }
 
-describe.skipIf(!run)("engine: build and binary", () => {
-  let tmp = "";
-  beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), "go-scratch-engine-build-"));
-  });
-  afterAll(() => {
-    if (tmp !== "") rmSync(tmp, { recursive: true, force: true });
-  });
+/** Checks the config and the manifest annotations are the recipe's imageConfig(o). */
+function expectRecipeConfig(image: OciImage, o: RuntimeOptions, arch = "amd64"): void {
+  const want = imageConfig(o);
+  const c = image.config.config;
+  expect(image.config.os).toBe("linux");
+  expect(image.config.architecture).toBe(arch);
+  expect(c.User).toBe(want.user);
+  expect(c.Entrypoint).toEqual(want.entrypoint);
+  expect(c.Cmd ?? []).toEqual(want.cmd);
+  expect(c.WorkingDir).toBe(want.workdir);
+  expect(c.Env ?? []).toEqual(Object.entries(want.env).map(([k, v]) => `${k}=${v}`));
+  expect(Object.keys(c.ExposedPorts ?? {})).toEqual(want.exposedPorts.map((p) => `${p}/tcp`));
+  expect(c.Labels).toEqual(want.labels);
+  expect(image.manifest.annotations).toEqual(want.labels);
+  if (want.healthcheck) {
+    const h = want.healthcheck;
+    const ns = (d: string): number => Number(d.replace(/s$/, "")) * 1e9;
+    expect(c.Healthcheck).toEqual({
+      Test: ["CMD", ...h.args],
+      Interval: ns(h.interval),
+      Timeout: ns(h.timeout),
+      StartPeriod: ns(h.startPeriod),
+      StartInterval: ns(h.startInterval),
+      Retries: h.retries,
+    });
+  } else {
+    expect(c.Healthcheck).toBeUndefined();
+  }
+}
+
+describe.skipIf(!run)("engine: build", () => {
+  useEngineSession();
 
   it(
-    "exports an OCI image that runs as 65532 with an exec-form entrypoint, port 8080, a health check and labels",
+    "exports one layer holding exactly the recipe's files, root-owned, each mtime at the epoch, /tmp 1777",
     async () => {
-      const tar = join(tmp, "image.tar");
-      await daggerOk(["call", `--version=${VERSION}`, "--revision=enginesuite", "build", "export", `--path=${tar}`], minutes(20));
-      const layout = join(tmp, "layout");
-      const untar = await runCommand("sh", ["-c", `mkdir -p "$1" && tar -xf "$2" -C "$1"`, "sh", layout, tar], { timeoutMs: 60_000 });
-      expect(untar.code, `untar failed: ${untar.stderr}`).toBe(0);
-
-      const cfg = imageConfig(layout);
-      const c = cfg.config ?? {};
-      expect(cfg.os, "image os").toBe("linux");
-      expect(c.User, "the image must run as the nonroot user").toBe("65532:65532");
-      expect(c.Entrypoint, "exec-form entrypoint").toEqual(["/usr/local/bin/app"]);
-      expect(Object.keys(c.ExposedPorts ?? {}), "exposed ports").toContain("8080/tcp");
-      expect(c.Healthcheck?.Test?.length ?? 0, "the image needs a Docker health check").toBeGreaterThan(0);
-      expect(c.Healthcheck?.Test?.[0], "health check should be exec-form (CMD), not a shell").toBe("CMD");
-      expect(c.Labels?.["org.opencontainers.image.version"], "version label").toBe(VERSION);
-      expect(c.Labels?.["org.opencontainers.image.revision"], "revision label").toBe("enginesuite");
+      const o: ModuleOptions = { version: "v1.2.3", revision: "abc123", sourceDateEpoch: EPOCH };
+      const { image } = await exported(goScratch(o));
+      const rt = runtime(o);
+      expectRecipeFiles(image, rt);
+      const tmp = image.layers[0].find((e) => e.path === "/tmp")!;
+      expect(tmp.mode.toString(8), "the sticky bit on /tmp").toBe("1777");
+      console.log(
+        `build: ${image.manifest.layers.length} layer(s); entries:\n` +
+          image.layers[0].map((e) => `  ${e.mode.toString(8).padStart(4, "0")} ${e.uid}:${e.gid} mtime=${e.mtime} ${e.path}`).join("\n"),
+      );
+      expectRecipeConfig(image, rt);
     },
-    minutes(25),
+    minutes(10),
   );
 
   it(
-    "exports a static binary (no program interpreter)",
+    "is configured as the recipe says with every runtime option changed",
     async () => {
-      const app = join(tmp, "app");
-      await daggerOk(["call", `--version=${VERSION}`, "binary", "export", `--path=${app}`], minutes(20));
-      const elf = await runCommand("readelf", ["-l", "-W", app], { timeoutMs: 60_000 });
-      expect(elf.code, `readelf failed: ${elf.stderr}`).toBe(0);
-      expect(elf.stdout, "readelf found no program headers").toMatch(/Program Headers:/);
-      expect(elf.stdout, "the binary is dynamically linked (it has an INTERP header)").not.toMatch(/\bINTERP\b/);
-      expect(elf.stdout).not.toMatch(/Requesting program interpreter/);
-      const dyn = await runCommand("readelf", ["-d", app], { timeoutMs: 60_000 });
-      expect(dyn.stdout, "the binary needs shared libraries").not.toMatch(/\(NEEDED\)/);
+      const o: ModuleOptions = {
+        version: "v2.0.0",
+        revision: "f00d",
+        port: 9090,
+        healthcheck: false,
+        binaryName: "svc",
+        title: "my service",
+        sourceUrl: "https://example.com/me/svc",
+        sourceDateEpoch: 86_400,
+      };
+      const { image } = await exported(goScratch(o));
+      const rt = runtime(o);
+      expectRecipeFiles(image, rt);
+      expectRecipeConfig(image, rt);
+      expect(image.layers[0].map((e) => e.path)).toContain("/usr/local/bin/svc");
     },
-    minutes(25),
+    minutes(10),
   );
+
+  it(
+    "copies --assets read-only under /assets, in the same layer",
+    async () => {
+      const o: ModuleOptions = { assets: "test/fixtures/cmdsvc/internal", sourceDateEpoch: EPOCH };
+      const { image } = await exported(goScratch(o));
+      expectRecipeFiles(image, runtime(o, true), [
+        { path: "/assets", mode: 0o555 },
+        { path: "/assets/api", mode: 0o555 },
+        { path: "/assets/api/api.go", mode: 0o444 },
+        { path: "/assets/api/api_test.go", mode: 0o444 },
+      ]);
+    },
+    minutes(10),
+  );
+
+  it(
+    "builds linux/arm64 by cross-compiling: an arm64 image with the same files",
+    async () => {
+      const o: ModuleOptions = { sourceDateEpoch: EPOCH };
+      const { image } = await exported(goScratch(o), "linux/arm64");
+      expectRecipeFiles(image, runtime(o));
+      expectRecipeConfig(image, runtime(o), "arm64");
+    },
+    minutes(10),
+  );
+
+  it(
+    "gives the same layer for the same inputs, and another for another epoch",
+    async () => {
+      const a = await exported(goScratch({ sourceDateEpoch: EPOCH }));
+      const b = await exported(goScratch({ sourceDateEpoch: EPOCH, fresh: true }));
+      const c = await exported(goScratch({ sourceDateEpoch: EPOCH + 1 }));
+      expect(b.image.config.rootfs.diff_ids, "a --fresh rebuild").toEqual(a.image.config.rootfs.diff_ids);
+      expect(c.image.config.rootfs.diff_ids, "another epoch").not.toEqual(a.image.config.rootfs.diff_ids);
+    },
+    minutes(10),
+  );
+
+  it(
+    "fails with the compiler's message for a source that does not compile",
+    async () => {
+      const broken = join(work, "broken");
+      const { cpSync, writeFileSync } = await import("node:fs");
+      cpSync("service", broken, { recursive: true });
+      writeFileSync(join(broken, "zz_broken.go"), "package main\n\nfunc broken() {\n\treturn 1 +\n}\n");
+      const message = await rejection(goScratch({ source: broken }).build());
+      console.log(`build of a source that does not compile:\n${message}`);
+      expect(message).toMatch(/^go build \. for linux\/amd64 failed \(exit 1\):/);
+      expect(message).toMatch(/zz_broken\.go:\d+:\d+: syntax error/);
+    },
+    minutes(10),
+  );
+
+  it("refuses an unsupported platform before anything runs", async () => {
+    const message = await rejection(goScratch().build("windows/amd64"));
+    expect(message).toContain('unsupported platform "windows/amd64"');
+  });
 });

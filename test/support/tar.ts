@@ -45,11 +45,15 @@ function pax(data: Buffer): Record<string, string> {
 
 /** Every entry of the archive at `file`, in archive order. */
 export function readTar(file: string): TarEntry[] {
-  const buf = readFileSync(file);
+  return readTarBuffer(readFileSync(file));
+}
+
+/** Every entry of the archive `buf`, in archive order. */
+export function readTarBuffer(buf: Buffer): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | undefined;
-  let paxPath: string | undefined;
+  let paxRecords: Record<string, string> = {};
   while (offset + 512 <= buf.length) {
     const block = buf.subarray(offset, offset + 512);
     if (block.every((b) => b === 0)) break;
@@ -62,21 +66,26 @@ export function readTar(file: string): TarEntry[] {
       continue;
     }
     if (typeflag === "x") {
-      paxPath = pax(buf.subarray(dataStart, dataStart + size)).path;
+      paxRecords = pax(buf.subarray(dataStart, dataStart + size));
       continue;
     }
     if (typeflag === "g") continue;
     const prefix = field(block, 345, 155);
-    const name = paxPath ?? longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-    longName = paxPath = undefined;
+    const name = paxRecords.path ?? longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
+    // PAX records override the header's fields; an mtime may carry a fraction.
+    const mtime = paxRecords.mtime !== undefined ? Number(paxRecords.mtime) : octal(block, 136, 12);
+    const uid = paxRecords.uid !== undefined ? Number(paxRecords.uid) : octal(block, 108, 8);
+    const gid = paxRecords.gid !== undefined ? Number(paxRecords.gid) : octal(block, 116, 8);
+    longName = undefined;
+    paxRecords = {};
     entries.push({
       path: "/" + name.replace(/^\.?\/+/, "").replace(/\/+$/, ""),
       type: TYPES[typeflag] ?? "other",
       mode: octal(block, 100, 8) & 0o7777,
-      uid: octal(block, 108, 8),
-      gid: octal(block, 116, 8),
+      uid,
+      gid,
       size,
-      mtime: octal(block, 136, 12),
+      mtime,
     });
   }
   return entries;

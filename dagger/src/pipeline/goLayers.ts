@@ -13,6 +13,7 @@ import {
   goBuildArgs,
   goBuildEnv,
 } from "../recipe/goBuild.js";
+import { execStep } from "./exec.js";
 import type { Settings } from "./settings.js";
 
 /** The golang image with Go's caches placed, mounted on volumes unless `fresh`. */
@@ -38,19 +39,19 @@ export function toolchain(s: Settings): Container {
  * The cache layer: only go.mod and go.sum, then `go mod download`, so editing a .go file keeps
  * this layer. A vendored source downloads nothing.
  */
-export function cacheLayer(s: Settings, vendor: boolean): Container {
+export async function cacheLayer(s: Settings, vendor: boolean): Promise<Container> {
   const ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: [...MANIFEST_FILES] });
-  return vendor ? ctr : ctr.withExec([...MOD_DOWNLOAD_ARGS]);
+  return vendor ? ctr : execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
 }
 
 /** The full source on top of the cache layer, ready for go vet, go test and go build. */
-export function sourceLayer(s: Settings, vendor: boolean): Container {
-  return cacheLayer(s, vendor).withDirectory(GO_PATHS.src, s.source);
+export async function sourceLayer(s: Settings, vendor: boolean): Promise<Container> {
+  return (await cacheLayer(s, vendor)).withDirectory(GO_PATHS.src, s.source);
 }
 
-/** The build layer's output: the service binary for `platform`, its timestamp fixed. */
-export function buildBinary(s: Settings, platform: string, vendor: boolean): File {
-  let ctr = sourceLayer(s, vendor);
+/** The build layer's output: the service binary for `platform`. A compile error is shown whole. */
+export async function buildBinary(s: Settings, platform: string, vendor: boolean): Promise<File> {
+  let ctr = await sourceLayer(s, vendor);
   for (const [name, value] of Object.entries(goBuildEnv(platform))) {
     ctr = ctr.withEnvVariable(name, value);
   }
@@ -63,7 +64,7 @@ export function buildBinary(s: Settings, platform: string, vendor: boolean): Fil
     revisionVar: s.revisionVar,
     vendor,
   });
-  return ctr.withExec(args).file(GO_PATHS.out).withTimestamps(s.sourceDateEpoch);
+  return (await execStep(ctr, `go build ${s.pkg} for ${platform}`, args)).file(GO_PATHS.out);
 }
 
 /** The CA bundle of the golang image, for TLS from inside the scratch image. */

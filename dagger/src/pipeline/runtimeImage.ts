@@ -4,7 +4,10 @@
  */
 import { dag, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 
+import { ROOTFS_PATHS, rootfsArgs, rootfsSpec } from "../recipe/helpers.js";
 import { imageConfig, rootfsLayout, type RuntimeOptions } from "../recipe/image.js";
+import { execStep } from "./exec.js";
+import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
 /** The runtime options the recipe needs, from the settings. */
@@ -22,24 +25,30 @@ export function runtimeOptions(s: Settings): RuntimeOptions {
   };
 }
 
-/** The image's root file system: exactly the recipe's entries, every timestamp set to the epoch. */
-export function rootfs(s: Settings, binary: File, ca: File): Directory {
-  let root = dag.directory();
-  for (const e of rootfsLayout(runtimeOptions(s))) {
-    if (e.kind === "dir") root = root.withNewDirectory(e.path, { permissions: e.mode });
-    else if (e.kind === "tree") root = root.withDirectory(e.path, s.assets!, { owner: "0:0" });
-    else if (e.from === "inline") root = root.withNewFile(e.path, e.contents, { permissions: e.mode });
-    else root = root.withFile(e.path, e.from === "binary" ? binary : ca, { permissions: e.mode, owner: "0:0" });
-  }
-  return root.withTimestamps(s.sourceDateEpoch);
+/**
+ * The image's root file system: exactly the recipe's entries with their modes (the sticky bit of
+ * /tmp included), root-owned, every timestamp at the epoch, written by the rootfs helper onto an
+ * empty mounted directory. One step on an empty directory is one snapshot, so the image has one
+ * layer (built op by op with Directory calls, each op would be a layer of its own, and
+ * withNewDirectory drops the sticky bit).
+ */
+export async function rootfs(s: Settings, binary: File, ca: File): Promise<Directory> {
+  const spec = rootfsSpec(rootfsLayout(runtimeOptions(s)), s.sourceDateEpoch);
+  let ctr = (await helperTools(s))
+    .withNewFile(ROOTFS_PATHS.spec, JSON.stringify(spec))
+    .withMountedFile(ROOTFS_PATHS.binary, binary)
+    .withMountedFile(ROOTFS_PATHS.caBundle, ca)
+    .withMountedDirectory(ROOTFS_PATHS.out, dag.directory());
+  if (s.assets) ctr = ctr.withMountedDirectory(ROOTFS_PATHS.assets, s.assets);
+  return (await execStep(ctr, "writing the image's file system", rootfsArgs())).directory(ROOTFS_PATHS.out);
 }
 
 /** A FROM-scratch container for `platform` with the recipe's files and configuration. */
-export function runtimeImage(s: Settings, platform: string, binary: File, ca: File): Container {
+export async function runtimeImage(s: Settings, platform: string, binary: File, ca: File): Promise<Container> {
   const cfg = imageConfig(runtimeOptions(s));
   let ctr = dag
     .container({ platform: platform as Platform })
-    .withRootfs(rootfs(s, binary, ca))
+    .withRootfs(await rootfs(s, binary, ca))
     .withUser(cfg.user)
     .withWorkdir(cfg.workdir)
     .withEntrypoint(cfg.entrypoint)

@@ -2,10 +2,13 @@
  * `test`: the source's own checks, the running image probed over a service binding, and the image
  * policy. Each step throws an error naming what failed; on success a short report is returned.
  */
-import { ExecError, type Container } from "@dagger.io/dagger";
+import type { Container } from "@dagger.io/dagger";
 
+import { HELPERS, httpProbeArgs } from "../recipe/helpers.js";
 import { FORBIDDEN_PATHS, formatBytes, policyViolations } from "../recipe/policy.js";
-import { summarizeGoTest, tail } from "../recipe/report.js";
+import { summarizeGoTest } from "../recipe/report.js";
+import { execOutput } from "./exec.js";
+import { httpProbe } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
 /** Options of the `test` function. */
@@ -23,22 +26,10 @@ export interface VerifyOptions {
 /** The alias the running image has inside the client container. */
 const SERVICE_ALIAS = "app";
 
-/** Runs `args` and returns its stdout; a failure becomes an error that names `step`. */
-async function run(ctr: Container, step: string, args: string[]): Promise<string> {
-  try {
-    return await ctr.withExec(args).stdout();
-  } catch (e) {
-    if (e instanceof ExecError) {
-      throw new Error(`${step} failed (exit ${e.exitCode}):\n${tail(`${e.stdout}\n${e.stderr}`)}`);
-    }
-    throw e;
-  }
-}
-
 /** `go vet` and `go test` of the source, in the build container. */
 export async function sourceChecks(src: Container): Promise<string[]> {
-  await run(src, "go vet ./...", ["go", "vet", "./..."]);
-  const out = await run(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
+  await execOutput(src, "go vet ./...", ["go", "vet", "./..."]);
+  const out = await execOutput(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
   const t = summarizeGoTest(out);
   return [`go vet ./...: ok`, `go test ./...: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
 }
@@ -55,16 +46,13 @@ export async function serviceChecks(
   // SERVICE_URL points the black-box tests at the binding; EXPECT_VERSION and EXPECT_COMMIT let
   // them check what was stamped into the binary.
   const client = src
+    .withFile(HELPERS.httpprobe, await httpProbe(s))
     .withServiceBinding(SERVICE_ALIAS, service)
     .withEnvVariable("SERVICE_URL", url)
     .withEnvVariable("EXPECT_VERSION", s.version)
     .withEnvVariable("EXPECT_COMMIT", s.revision);
-  await run(client, `GET ${opts.healthPath}`, [
-    "wget", "-q", "-T", "5", "-S", "-O", "/dev/null", `${url}${opts.healthPath}`,
-  ]).catch((e: Error) => {
-    throw new Error(`health probe ${url}${opts.healthPath} did not answer 200: ${e.message}`);
-  });
-  const out = await run(client, "black-box tests", [
+  await execOutput(client, `health probe GET ${url}${opts.healthPath}`, httpProbeArgs(`${url}${opts.healthPath}`));
+  const out = await execOutput(client, "black-box tests", [
     "go", "test", "-count=1", "-v", "-run", opts.blackboxPattern, "./...",
   ]);
   const t = summarizeGoTest(out);

@@ -1,0 +1,3 @@
+module goscratch.example/helpers
+
+go 1.22

@@ -1,0 +1,58 @@
+/**
+ * Where the module's Go helpers (dagger/helpers) go in the toolchain container, and how their
+ * commands are called. No Dagger import.
+ */
+import { validateEpoch, type RootfsEntry } from "./image.js";
+
+export const HELPERS = {
+  /** The helpers' files, relative to dagger/helpers (tests are not shipped). */
+  files: ["go.mod", "rootfs/main.go", "httpprobe/main.go"],
+  /** Where their source is copied. */
+  src: "/go-scratch/helpers",
+  /** Where `go build ./...` writes them. */
+  bin: "/go-scratch/bin",
+  /** The rootfs assembler. */
+  rootfs: "/go-scratch/bin/rootfs",
+  /** The HTTP probe. */
+  httpprobe: "/go-scratch/bin/httpprobe",
+} as const;
+
+/** Where the rootfs step finds its inputs and writes its output. */
+export const ROOTFS_PATHS = {
+  spec: "/go-scratch/in/rootfs.json",
+  binary: "/go-scratch/in/binary",
+  caBundle: "/go-scratch/in/ca-certificates.crt",
+  assets: "/go-scratch/in/assets",
+  out: "/go-scratch/rootfs",
+} as const;
+
+/** The probe's command line: GET `url`, succeed only on `status`. */
+export function httpProbeArgs(url: string, status = 200, timeoutSeconds = 10): string[] {
+  return [HELPERS.httpprobe, "-url", url, "-status", String(status), "-timeout", `${timeoutSeconds}s`];
+}
+
+/** The rootfs step's command line. */
+export function rootfsArgs(): string[] {
+  return [HELPERS.rootfs, "-spec", ROOTFS_PATHS.spec, "-out", ROOTFS_PATHS.out];
+}
+
+/** One entry of the rootfs helper's spec (dagger/helpers/rootfs: Entry). */
+export interface RootfsSpecEntry {
+  path: string;
+  kind: "dir" | "file" | "tree";
+  mode: number;
+  contents?: string;
+  source?: string;
+}
+
+/** The rootfs helper's spec: the recipe's entries, each file's source at its ROOTFS_PATHS input. */
+export function rootfsSpec(layout: readonly RootfsEntry[], epoch: number): { epoch: number; entries: RootfsSpecEntry[] } {
+  const sources = { binary: ROOTFS_PATHS.binary, "ca-bundle": ROOTFS_PATHS.caBundle, assets: ROOTFS_PATHS.assets } as const;
+  const entries = layout.map((e): RootfsSpecEntry => {
+    if (e.kind === "dir") return { path: e.path, kind: "dir", mode: e.mode };
+    if (e.kind === "tree") return { path: e.path, kind: "tree", mode: e.mode, source: sources[e.from] };
+    if (e.from === "inline") return { path: e.path, kind: "file", mode: e.mode, contents: e.contents };
+    return { path: e.path, kind: "file", mode: e.mode, source: sources[e.from] };
+  });
+  return { epoch: validateEpoch(epoch), entries };
+}
