@@ -1,82 +1,237 @@
 /**
- * Engine suite: `dagger call publish` pushes one index as v1.0.0 and latest to a registry on this
- * machine (reached through --registry-service), the registry serves both tags at the digest the
- * command printed, and an invalid tag fails before anything is pushed.
- * Runs only where the dagger CLI is on PATH; REQUIRE_DAGGER=1 makes its absence a failure.
+ * `publish` on the engine, to registries this suite starts on 127.0.0.1 (Debian's docker-registry,
+ * reached through a host service binding as on any machine): the tag and `latest` at one digest, a
+ * pre-release never moving latest, aliases, an index for one and for two platforms, right, wrong and
+ * missing credentials, and nothing pushed on any failure — each checked in the registry itself (its
+ * catalog, tags and manifests), not in what publish returns.
  */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { dagger, daggerOk } from "../support/dagger.js";
-import { lastLines, minutes } from "../support/commands.js";
-import {
-  catalog,
-  listTags,
-  manifestDigest,
-  registryAvailable,
-  startRegistry,
-  type LocalRegistry,
-} from "../support/registry.js";
-import { requireOrSkip, toolAvailable } from "../support/requirements.js";
+import { minutes, ROOT } from "../support/commands.js";
+import { engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { catalog, getBlob, getManifest, listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
+import type { OciConfig, OciIndex } from "../support/ociLayout.js";
+import { toolAvailable } from "../support/requirements.js";
 
-const run = requireOrSkip("engine: publish", [toolAvailable("dagger", ["version"]), registryAvailable()], "REQUIRE_DAGGER");
+const run = engineSuite("publish", [registryAvailable(), toolAvailable("htpasswd", ["-nbB", "probe", "probe"])]);
 
-const REPO = "go-scratch";
+const ALICE = { username: "alice", password: "correct-horse-battery" };
+const INDEX = "application/vnd.oci.image.index.v1+json";
 
-describe.skipIf(!run)("engine: dagger call publish", () => {
-  let registry: LocalRegistry;
-  /** The arguments that point publish at the local registry. */
-  const target = (): string[] => [
-    `--repository=localhost:${registry.port}/${REPO}`,
-    `--registry-service=tcp://localhost:${registry.port}`,
-    "--platforms=linux/amd64",
-  ];
+interface PublishArgs {
+  tag: string;
+  repository: string;
+  username?: string;
+  password?: string;
+  platforms?: string;
+  latest?: boolean;
+  aliases?: boolean;
+  skipTests?: boolean;
+}
+
+describe.skipIf(!run)("engine: publish", () => {
+  useEngineSession();
+  let open: LocalRegistry;
+  // The engine keeps the credentials of a registry address for the rest of a session (a real
+  // `dagger call` is one session), so each credentials case gets a registry of its own.
+  let locked: LocalRegistry;
+  let lockedWrong: LocalRegistry;
+  let lockedMissing: LocalRegistry;
+  const work = mkdtempSync(join(tmpdir(), "go-scratch-engine-publish-"));
 
   beforeAll(async () => {
-    registry = await startRegistry();
-  }, minutes(6));
-  afterAll(async () => {
-    await registry?.stop();
+    [open, locked, lockedWrong, lockedMissing] = await Promise.all([
+      startRegistry(),
+      ...[1, 2, 3].map(() => startRegistry({ user: ALICE })),
+    ]);
   }, minutes(2));
+  afterAll(async () => {
+    await Promise.all([open, locked, lockedWrong, lockedMissing].map((r) => r?.stop()));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** `publish` with named arguments, to `registry` through a host service binding. */
+  function publish(registry: LocalRegistry, a: PublishArgs, o: ModuleOptions = {}): Promise<string> {
+    const password = a.password === undefined ? undefined : dag.setSecret(`registry-password-${a.password.length}`, a.password);
+    const service = dag.host().service([{ frontend: registry.port, backend: registry.port }]);
+    return goScratch(o).publish(
+      a.tag,
+      `localhost:${registry.port}/${a.repository}`,
+      a.username,
+      password,
+      a.platforms,
+      a.latest,
+      a.aliases,
+      a.skipTests,
+      service,
+    );
+  }
+
+  /** The digest each tag of `repo` resolves to, in the registry. */
+  async function digests(registry: LocalRegistry, repo: string, tags: string[]) {
+    return Promise.all(tags.map(async (t) => (await getManifest(registry.url, repo, t, userOf(registry))).digest));
+  }
+
+  /** The user a registry wants, if any. */
+  const userOf = (registry: LocalRegistry) => (registry === open ? undefined : ALICE);
+
+  /** Checks `repo:tag` is an OCI index whose images are for exactly `archs`, each configured for it. */
+  async function expectIndex(registry: LocalRegistry, repo: string, tag: string, archs: string[]): Promise<void> {
+    const user = userOf(registry);
+    const index = await getManifest<OciIndex>(registry.url, repo, tag, user);
+    expect(index.mediaType, `${repo}:${tag} should be an index`).toBe(INDEX);
+    expect(index.body.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual(archs.map((a) => `linux/${a}`));
+    for (const m of index.body.manifests) {
+      const manifest = await getManifest<{ config: { digest: string } }>(registry.url, repo, m.digest, user);
+      const config = await getBlob<OciConfig>(registry.url, repo, manifest.body.config.digest, user);
+      expect(config.architecture).toBe(m.platform?.architecture);
+      expect(config.config.User).toBe("65532:65532");
+    }
+  }
+
+  /** A copy of service/ with one more file, for a source that fails in a chosen way. */
+  function serviceWith(name: string, file: string, contents: string): string {
+    const dir = join(work, name);
+    cpSync(join(ROOT, "service"), dir, { recursive: true });
+    writeFileSync(join(dir, file), contents);
+    return dir;
+  }
 
   it(
-    "pushes v1.0.0 and latest as one digest, and the registry serves both at that digest",
+    "tests, then pushes v1.0.0 and latest as one index for linux/amd64 and linux/arm64",
     async () => {
-      const out = await daggerOk(["call", "publish", "--tag=v1.0.0", ...target()], minutes(20));
-      const lines = out.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "");
-      expect(lines, `publish should print one reference per tag:\n${out}`).toHaveLength(2);
-      const ref = /^(?<repo>\S+):(?<tag>[^:@\s]+)@(?<digest>sha256:[0-9a-f]{64})$/;
-      const parsed = lines.map((l) => {
-        const m = ref.exec(l);
-        expect(m, `"${l}" is not <repository>:<tag>@sha256:<digest>`).not.toBeNull();
-        return m!.groups!;
-      });
-      expect(parsed.map((p) => p.tag), "the release tag first, then latest").toEqual(["v1.0.0", "latest"]);
-      expect(parsed[1].digest, "both tags should name the same index").toBe(parsed[0].digest);
-      expect(parsed[0].repo).toBe(`localhost:${registry.port}/${REPO}`);
-
-      const digest = parsed[0].digest;
-      for (const tag of ["v1.0.0", "latest"]) {
-        const m = await manifestDigest(registry.url, REPO, tag);
-        expect(m.digest, `${REPO}:${tag} in the registry (${registry.how}) should resolve to the printed digest`).toBe(digest);
-      }
-      expect(await listTags(registry.url, REPO)).toEqual(["latest", "v1.0.0"]);
+      const out = await publish(open, { tag: "v1.0.0", repository: "svc" }, { version: "v1.0.0" });
+      console.log(`publish v1.0.0 (two platforms):\n${out}`);
+      const refs = out.split("\n");
+      expect(refs.map((r) => r.split("@")[0])).toEqual([`localhost:${open.port}/svc:v1.0.0`, `localhost:${open.port}/svc:latest`]);
+      const [release, latest] = await digests(open, "svc", ["v1.0.0", "latest"]);
+      expect(latest).toBe(release);
+      expect(refs.map((r) => r.split("@")[1])).toEqual([release, release]);
+      expect(await listTags(open.url, "svc")).toEqual(["latest", "v1.0.0"]);
+      await expectIndex(open, "svc", "v1.0.0", ["amd64", "arm64"]);
     },
-    minutes(25),
+    minutes(10),
   );
 
   it(
-    "refuses an invalid tag quickly and pushes nothing",
+    "pushes an index for one platform too",
     async () => {
-      const before = { repos: await catalog(registry.url), tags: await listTags(registry.url, REPO) };
-      const r = await dagger(["call", "publish", "--tag", "bad tag", ...target()], minutes(10));
-      expect(r.code, `publish --tag "bad tag" should fail; it printed:\n${lastLines(r.stdout)}`).not.toBe(0);
-      expect(r.signal, "it should fail by itself, not by the time limit").toBeNull();
-      expect(`${r.stdout}\n${r.stderr}`, `the error should quote the tag:\n${lastLines(r.stderr, 60)}`).toContain('invalid tag "bad tag"');
-      // The module is loaded and cached by the publish above: validation fails before any test or build.
-      expect(r.ms, "an invalid tag should fail before anything is tested or built").toBeLessThan(minutes(3));
-      expect(await catalog(registry.url), "the registry's repositories changed").toEqual(before.repos);
-      expect(await listTags(registry.url, REPO), "the repository's tags changed").toEqual(before.tags);
+      await publish(open, { tag: "v1.0.0", repository: "one", platforms: "linux/amd64", skipTests: true }, { version: "v1.0.0" });
+      await expectIndex(open, "one", "v1.0.0", ["amd64"]);
+      await expectIndex(open, "one", "latest", ["amd64"]);
     },
-    minutes(12),
+    minutes(10),
+  );
+
+  it(
+    "never moves latest for a pre-release, nor with --latest=false",
+    async () => {
+      const base = { repository: "svc", platforms: "linux/amd64,linux/arm64", skipTests: true };
+      const [before] = await digests(open, "svc", ["latest"]);
+      await publish(open, { ...base, tag: "v1.1.0-rc.1" }, { version: "v1.1.0-rc.1" });
+      await publish(open, { ...base, tag: "v1.1.0", latest: false }, { version: "v1.1.0" });
+      const [rc, stable, latest] = await digests(open, "svc", ["v1.1.0-rc.1", "v1.1.0", "latest"]);
+      expect(rc, "the rc is a different image").not.toBe(before);
+      expect(stable, "v1.1.0 is a different image").not.toBe(before);
+      expect(latest, "latest still names v1.0.0").toBe(before);
+      expect(await listTags(open.url, "svc")).toEqual(["latest", "v1.0.0", "v1.1.0", "v1.1.0-rc.1"]);
+    },
+    minutes(10),
+  );
+
+  it(
+    "adds the vX.Y and vX aliases with --aliases, all at one digest",
+    async () => {
+      await publish(open, { tag: "v1.2.3", repository: "aliased", aliases: true, skipTests: true }, { version: "v1.2.3" });
+      expect(await listTags(open.url, "aliased")).toEqual(["latest", "v1", "v1.2", "v1.2.3"]);
+      const all = await digests(open, "aliased", ["v1.2.3", "v1.2", "v1", "latest"]);
+      expect(new Set(all).size, `one digest for all tags: ${all.join(" ")}`).toBe(1);
+    },
+    minutes(10),
+  );
+
+  it(
+    "pushes with the right credentials to a registry that needs them",
+    async () => {
+      const out = await publish(locked, { tag: "v1.0.0", repository: "private", ...ALICE, skipTests: true }, { version: "v1.0.0" });
+      const [release] = await digests(locked, "private", ["v1.0.0"]);
+      expect(out.split("\n")[0]).toBe(`localhost:${locked.port}/private:v1.0.0@${release}`);
+      expect(await listTags(locked.url, "private", ALICE)).toEqual(["latest", "v1.0.0"]);
+    },
+    minutes(10),
+  );
+
+  it(
+    "refuses wrong credentials in one line that holds no secret, and pushes nothing",
+    async () => {
+      const wrong = "not-the-password-4711";
+      const message = await rejection(
+        publish(lockedWrong, { tag: "v1.0.0", repository: "wrong", username: "alice", password: wrong, skipTests: true }),
+      );
+      console.log(`publish with wrong credentials: ${message}`);
+      const host = `localhost:${lockedWrong.port}`;
+      expect(message).toBe(`could not push ${host}/wrong:v1.0.0: ${host} refused the credentials (check --username and --password)`);
+      expect(message).not.toContain(wrong);
+      expect(await catalog(lockedWrong.url, ALICE)).toEqual([]);
+    },
+    minutes(10),
+  );
+
+  it(
+    "says credentials are needed when none were given, and pushes nothing",
+    async () => {
+      const message = await rejection(publish(lockedMissing, { tag: "v1.0.0", repository: "anonymous", skipTests: true }));
+      console.log(`publish with no credentials: ${message}`);
+      const host = `localhost:${lockedMissing.port}`;
+      expect(message).toBe(
+        `could not push ${host}/anonymous:v1.0.0: ${host} requires credentials and none were given ` +
+          "(pass --username and --password, e.g. --password env://REGISTRY_TOKEN)",
+      );
+      expect(await catalog(lockedMissing.url, ALICE)).toEqual([]);
+    },
+    minutes(10),
+  );
+
+  it("rejects a bad tag, a bad repository and half a credential pair before anything runs", async () => {
+    const before = await catalog(open.url);
+    expect(await rejection(publish(open, { tag: "bad tag", repository: "bad" }))).toBe('invalid tag "bad tag": a tag cannot contain white space');
+    expect(await rejection(goScratch().publish("v1.0.0", "Upper/Case"))).toContain("repository names must be lowercase");
+    expect(await rejection(publish(open, { tag: "v1.0.0", repository: "half", username: "alice" }))).toContain(
+      "--username was given without --password",
+    );
+    expect(await catalog(open.url)).toEqual(before);
+  });
+
+  it(
+    "pushes nothing when a unit test fails",
+    async () => {
+      const source = serviceWith(
+        "failing-unit",
+        "zz_fail_test.go",
+        'package main\n\nimport "testing"\n\nfunc TestZZDeliberateFailure(t *testing.T) { t.Fatal("deliberate failure") }\n',
+      );
+      const message = await rejection(publish(open, { tag: "v9.0.0", repository: "untested" }, { source }));
+      expect(message).toMatch(/^go test \.\/\.\.\. failed/);
+      expect(message).toContain("TestZZDeliberateFailure");
+      expect(await catalog(open.url)).not.toContain("untested");
+    },
+    minutes(10),
+  );
+
+  it(
+    "pushes nothing, for any platform, when one platform fails to build",
+    async () => {
+      const source = serviceWith("arm64-broken", "zz_broken_arm64.go", "//go:build arm64\n\npackage main\n\nfunc broken() { return 1 }\n");
+      const message = await rejection(publish(open, { tag: "v9.0.0", repository: "halfbuilt", skipTests: true }, { source }));
+      expect(message).toMatch(/^go build \. for linux\/arm64 failed/);
+      expect(message).toContain("zz_broken_arm64.go");
+      expect(await catalog(open.url)).not.toContain("halfbuilt");
+    },
+    minutes(10),
   );
 });

@@ -40,6 +40,7 @@ export async function release(variants: readonly Container[], target: ReleaseTar
   const repo = parseRepository(target.repository);
   // As Dagger documents for multi-platform images: an empty container publishes, the per-platform
   // containers are its variants.
+  const credentialsGiven = Boolean(target.username && target.password);
   let base = dag.container();
   if (target.username && target.password) {
     base = base.withRegistryAuth(repo.registry, target.username, target.password);
@@ -52,7 +53,8 @@ export async function release(variants: readonly Container[], target: ReleaseTar
     try {
       refs.push(await base.publish(ref, { platformVariants: [...variants], registryService: target.registryService }));
     } catch (e) {
-      throw new Error(pushFailureMessage(repo.registry, ref, e instanceof Error ? e.message : String(e)));
+      const text = e instanceof Error ? e.message : String(e);
+      throw new Error(pushFailureMessage(repo.registry, ref, text, credentialsGiven));
     }
   }
   sameDigest(refs);

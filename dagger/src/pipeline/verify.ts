@@ -2,12 +2,12 @@
  * `test`: the source's own checks, the running image probed over a service binding, and the image
  * policy. Each step throws an error naming what failed; on success a short report is returned.
  */
-import type { Container } from "@dagger.io/dagger";
+import { ExecError, type Container } from "@dagger.io/dagger";
 
 import { HELPERS, httpProbeArgs } from "../recipe/helpers.js";
 import { FORBIDDEN_PATHS, formatBytes, policyViolations } from "../recipe/policy.js";
-import { summarizeGoTest } from "../recipe/report.js";
-import { execOutput } from "./exec.js";
+import { goTestFailures, summarizeGoTest, tail } from "../recipe/report.js";
+import { execOutput, explainExecError } from "./exec.js";
 import { httpProbe } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
@@ -26,10 +26,23 @@ export interface VerifyOptions {
 /** The alias the running image has inside the client container. */
 const SERVICE_ALIAS = "app";
 
+/** Runs `go test -v`; a failure names the failed tests first, with what each logged. */
+async function goTest(ctr: Container, step: string, args: string[]): Promise<string> {
+  try {
+    return await ctr.withExec(args).stdout();
+  } catch (e) {
+    if (!(e instanceof ExecError)) throw e;
+    const failures = goTestFailures(e.stdout);
+    if (failures.length === 0) throw explainExecError(step, e);
+    const detail = failures.map((f) => [`--- FAIL: ${f.name}`, ...f.log].join("\n")).join("\n");
+    throw new Error(`${step} failed: ${failures.map((f) => f.name).join(", ")}\n${tail(detail)}`);
+  }
+}
+
 /** `go vet` and `go test` of the source, in the build container. */
 export async function sourceChecks(src: Container): Promise<string[]> {
   await execOutput(src, "go vet ./...", ["go", "vet", "./..."]);
-  const out = await execOutput(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
+  const out = await goTest(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
   const t = summarizeGoTest(out);
   return [`go vet ./...: ok`, `go test ./...: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
 }
@@ -52,7 +65,7 @@ export async function serviceChecks(
     .withEnvVariable("EXPECT_VERSION", s.version)
     .withEnvVariable("EXPECT_COMMIT", s.revision);
   await execOutput(client, `health probe GET ${url}${opts.healthPath}`, httpProbeArgs(`${url}${opts.healthPath}`));
-  const out = await execOutput(client, "black-box tests", [
+  const out = await goTest(client, `black-box tests against ${url}`, [
     "go", "test", "-count=1", "-v", "-run", opts.blackboxPattern, "./...",
   ]);
   const t = summarizeGoTest(out);

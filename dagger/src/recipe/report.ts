@@ -22,6 +22,22 @@ export function summarizeGoTest(output: string, namePattern: RegExp = /.*/): GoT
   return summary;
 }
 
+/**
+ * The failed tests of a `go test -v` run, top-level and subtests, each with the lines it logged
+ * (from its `=== RUN` to its `--- FAIL`), so a failure message can lead with what failed.
+ */
+export function goTestFailures(output: string): { name: string; log: string[] }[] {
+  const lines = output.split("\n");
+  const failures: { name: string; log: string[] }[] = [];
+  lines.forEach((line, i) => {
+    const m = /^\s*--- FAIL: (\S+)/.exec(line);
+    if (!m) return;
+    const start = lines.lastIndexOf(`=== RUN   ${m[1]}`, i);
+    failures.push({ name: m[1], log: lines.slice(start === -1 ? i : start + 1, i).filter((l) => !/^\s*=== (RUN|PAUSE|CONT|NAME)/.test(l)) });
+  });
+  return failures;
+}
+
 /** The last `n` lines of tool output, for error messages that must stay readable. */
 export function tail(text: string, n = 30): string {
   const lines = text.trimEnd().split("\n");
@@ -49,12 +65,15 @@ export function sameDigest(refs: readonly string[]): string {
 
 /**
  * One clear line for a failed push, naming the image and the registry. Authentication failures say
- * so; nothing of the credentials is echoed (the engine's text never holds the secret's value, and
- * only its first line is kept).
+ * whether credentials were given (refused) or not (required); nothing of the credentials is echoed
+ * (the engine's text never holds the secret's value, and only its first line is kept).
  */
-export function pushFailureMessage(registry: string, ref: string, errorText: string): string {
+export function pushFailureMessage(registry: string, ref: string, errorText: string, credentialsGiven: boolean): string {
   if (/unauthori[sz]ed|authentication required|denied|\b401\b|\b403\b/i.test(errorText)) {
-    return `could not push ${ref}: ${registry} refused the credentials (check --username and --password)`;
+    return credentialsGiven
+      ? `could not push ${ref}: ${registry} refused the credentials (check --username and --password)`
+      : `could not push ${ref}: ${registry} requires credentials and none were given ` +
+          `(pass --username and --password, e.g. --password env://REGISTRY_TOKEN)`;
   }
   return `could not push ${ref}: ${errorText.trim().split("\n")[0]}`;
 }
