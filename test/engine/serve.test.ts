@@ -1,37 +1,39 @@
 /**
- * Engine suite: `dagger call serve up --ports <port>:8080` serves the image on the host, and the
- * health path answers 200 there. The CLI runs in its own process group, stopped at the end.
- * Runs only where the dagger CLI is on PATH; REQUIRE_DAGGER=1 makes its absence a failure.
+ * `serve` on the engine: the runtime image as a service, tunnelled to this machine as
+ * `dagger call serve up --ports` does, answers on /healthz and /, and stops when told.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { dag } from "@dagger.io/dagger";
+import { describe, expect, it } from "vitest";
 
-import { type Background, freePort, httpStatus, lastLines, minutes, startBackground, waitFor } from "../support/commands.js";
-import { requireOrSkip, toolAvailable } from "../support/requirements.js";
+import { freePort, httpStatus, minutes } from "../support/commands.js";
+import { engineSuite, goScratch, useEngineSession } from "../support/engine.js";
 
-const run = requireOrSkip("engine: serve", [toolAvailable("dagger", ["version"])], "REQUIRE_DAGGER");
+const run = engineSuite("serve");
 
-describe.skipIf(!run)("engine: dagger call serve up", () => {
-  let up: Background | undefined;
-  afterAll(async () => {
-    await up?.stop();
-  }, 60_000);
+describe.skipIf(!run)("engine: serve", () => {
+  useEngineSession();
 
   it(
-    "answers 200 on /healthz through the forwarded port, and stops when told",
+    "answers GET /healthz and GET / through a tunnel to this machine, and stops",
     async () => {
       const port = await freePort();
-      up = startBackground("dagger", ["--progress=plain", "call", "serve", "up", "--ports", `${port}:8080`]);
-      const url = `http://127.0.0.1:${port}/healthz`;
-      const healthy = await waitFor(async () => up!.exited() || (await httpStatus(url)) === 200, minutes(20), 1_000);
-      expect(up.exited(), `dagger call serve up exited early:\n${lastLines(up.output(), 60)}`).toBe(false);
-      expect(healthy, `${url} never answered 200:\n${lastLines(up.output(), 60)}`).toBe(true);
-      expect(await httpStatus(url)).toBe(200);
-
-      await up.stop();
-      expect(up.exited(), "dagger call serve up should have exited").toBe(true);
-      const after = await waitFor(async () => (await httpStatus(url)) === 0, 30_000, 500);
-      expect(after, `${url} still answers after the CLI stopped`).toBe(true);
+      const service = await goScratch({ version: "v3.2.1" }).serve();
+      const tunnel = await dag.host().tunnel(service, { ports: [{ frontend: port, backend: 8080 }] }).start();
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        expect(await httpStatus(`${url}/healthz`)).toBe(200);
+        const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(5_000) });
+        expect(res.status).toBe(200);
+        const body = await res.text();
+        console.log(`GET ${url}/ -> ${res.status} ${body.trim()}`);
+        expect(body.length).toBeGreaterThan(0);
+        const version = (await (await fetch(`${url}/version`, { signal: AbortSignal.timeout(5_000) })).json()) as { version?: string };
+        expect(version.version, "the stamped version, from the running image").toBe("v3.2.1");
+      } finally {
+        await tunnel.stop();
+      }
+      expect(await httpStatus(`${url}/healthz`), "nothing answers once the tunnel is stopped").toBe(0);
     },
-    minutes(25),
+    minutes(10),
   );
 });
