@@ -1,3 +1,3 @@
 module goscratch.example/helpers
 
-go 1.22
+go 1.24

@@ -232,7 +232,7 @@ export class GoScratch {
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
     const variants = await Promise.all(targets.map((p) => this.build(p)));
-    const refs = await release(variants, target);
+    const refs = await release(this.settings(), variants, target);
     return refs.join("\n");
   }
 

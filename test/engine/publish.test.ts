@@ -37,8 +37,7 @@ interface PublishArgs {
 describe.skipIf(!run)("engine: publish", () => {
   useEngineSession();
   let open: LocalRegistry;
-  // The engine keeps the credentials of a registry address for the rest of a session (a real
-  // `dagger call` is one session), so each credentials case gets a registry of its own.
+  // Each credentials case gets a registry of its own, so its catalog shows only what that case pushed.
   let locked: LocalRegistry;
   let lockedWrong: LocalRegistry;
   let lockedMissing: LocalRegistry;

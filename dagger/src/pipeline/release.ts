@@ -1,11 +1,15 @@
 /**
- * `publish`: validate every tag, test, then push one multi-platform index under the first tag,
- * add the other tags, and check that all of them resolve to the same digest.
+ * `publish`: validate every tag, then push one image index — every platform built first — under
+ * each tag with the module's Go pusher (dagger/helpers/ocipush), which wraps a single platform in
+ * an index too, and check that all tags resolve to one digest.
  */
-import { dag, type Container, type Secret, type Service } from "@dagger.io/dagger";
+import { dag, ExecError, type Container, type Secret, type Service } from "@dagger.io/dagger";
 
-import { parseRepository } from "../recipe/reference.js";
+import { PUSH_PATHS, ocipushArgs } from "../recipe/helpers.js";
+import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
 import { pushFailureMessage, sameDigest } from "../recipe/report.js";
+import { helperTools } from "./helpers.js";
+import type { Settings } from "./settings.js";
 
 /** Where and how to publish. */
 export interface ReleaseTarget {
@@ -35,28 +39,35 @@ export function checkReleaseTarget(target: ReleaseTarget): void {
  * Pushes `variants` (one container per platform) as one index under every tag, the first tag first.
  * Returns the references with their digest, e.g. `ghcr.io/o/s:v1.0.0@sha256:…`.
  */
-export async function release(variants: readonly Container[], target: ReleaseTarget): Promise<string[]> {
+export async function release(s: Settings, variants: readonly Container[], target: ReleaseTarget): Promise<string[]> {
   checkReleaseTarget(target);
   const repo = parseRepository(target.repository);
-  // As Dagger documents for multi-platform images: an empty container publishes, the per-platform
-  // containers are its variants.
-  const credentialsGiven = Boolean(target.username && target.password);
-  let base = dag.container();
-  if (target.username && target.password) {
-    base = base.withRegistryAuth(repo.registry, target.username, target.password);
-  }
-  // Build every platform before the first push, so a build failure publishes nothing.
+  // Build every platform before anything is pushed, so a build failure publishes nothing.
   await Promise.all(variants.map((v) => v.sync()));
-  const refs: string[] = [];
-  for (const tag of target.tags) {
-    const ref = `${target.repository}:${tag}`;
-    try {
-      refs.push(await base.publish(ref, { platformVariants: [...variants], registryService: target.registryService }));
-    } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
-      throw new Error(pushFailureMessage(repo.registry, ref, text, credentialsGiven));
-    }
+  const layout = dag.container().asTarball({ platformVariants: [...variants] });
+  let pusher = (await helperTools(s))
+    .withMountedFile(PUSH_PATHS.layout, layout)
+    // A push is a side effect: never answer it from the cache.
+    .withEnvVariable("GO_SCRATCH_PUSH_NONCE", `${Date.now()}-${Math.random()}`);
+  const credentialsGiven = Boolean(target.username && target.password);
+  if (target.username && target.password) {
+    pusher = pusher.withEnvVariable("REGISTRY_USERNAME", target.username).withSecretVariable("REGISTRY_PASSWORD", target.password);
   }
+  let connect: string | undefined;
+  if (target.registryService) {
+    pusher = pusher.withServiceBinding(PUSH_PATHS.registryAlias, target.registryService);
+    connect = `${PUSH_PATHS.registryAlias}:${registryPort(repo.registry)}`;
+  }
+  let out: string;
+  try {
+    out = await pusher.withExec(ocipushArgs(apiRepository(repo), target.tags, connect)).stdout();
+  } catch (e) {
+    if (!(e instanceof ExecError)) throw e;
+    const ref = `${target.repository}:${target.tags[0]}`;
+    throw new Error(pushFailureMessage(repo.registry, ref, e.stderr.replace(/^ocipush: /, ""), credentialsGiven));
+  }
+  const digests = out.trim().split("\n").map((l) => l.slice(l.lastIndexOf("@") + 1));
+  const refs = target.tags.map((t, i) => `${target.repository}:${t}@${digests[i] ?? ""}`);
   sameDigest(refs);
   return refs;
 }

@@ -6,7 +6,7 @@ import { validateEpoch, type RootfsEntry } from "./image.js";
 
 export const HELPERS = {
   /** The helpers' files, relative to dagger/helpers (tests are not shipped). */
-  files: ["go.mod", "rootfs/main.go", "httpprobe/main.go"],
+  files: ["go.mod", "rootfs/main.go", "httpprobe/main.go", "ocipush/main.go"],
   /** Where their source is copied. */
   src: "/go-scratch/helpers",
   /** Where `go build ./...` writes them. */
@@ -15,6 +15,8 @@ export const HELPERS = {
   rootfs: "/go-scratch/bin/rootfs",
   /** The HTTP probe. */
   httpprobe: "/go-scratch/bin/httpprobe",
+  /** The registry pusher. */
+  ocipush: "/go-scratch/bin/ocipush",
 } as const;
 
 /** Where the rootfs step finds its inputs and writes its output. */
@@ -29,6 +31,25 @@ export const ROOTFS_PATHS = {
 /** The probe's command line: GET `url`, succeed only on `status`. */
 export function httpProbeArgs(url: string, status = 200, timeoutSeconds = 10): string[] {
   return [HELPERS.httpprobe, "-url", url, "-status", String(status), "-timeout", `${timeoutSeconds}s`];
+}
+
+/** Where the push step finds the image layout, and the alias of a registry reached as a service. */
+export const PUSH_PATHS = { layout: "/go-scratch/in/image.tar", registryAlias: "registry" } as const;
+
+/**
+ * The push step's command line: the layout pushed to `apiRepository` (host/path as the registry's
+ * API names it) under `tags`, dialling `connect` for every connection when set.
+ */
+export function ocipushArgs(apiRepository: string, tags: readonly string[], connect?: string): string[] {
+  return [
+    HELPERS.ocipush,
+    "-layout",
+    PUSH_PATHS.layout,
+    "-repository",
+    apiRepository,
+    ...tags.flatMap((t) => ["-tag", t]),
+    ...(connect ? ["-connect", connect] : []),
+  ];
 }
 
 /** The rootfs step's command line. */

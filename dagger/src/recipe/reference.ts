@@ -71,3 +71,19 @@ export function imageRef(repository: string, tag: string): string {
   parseRepository(repository);
   return `${repository}:${validateTag(tag)}`;
 }
+
+/**
+ * The repository as the registry's HTTP API names it: Docker Hub's API host is
+ * registry-1.docker.io, and its one-component names live under library/.
+ */
+export function apiRepository(repo: Repository): string {
+  if (repo.registry !== DEFAULT_REGISTRY) return repo.name;
+  return `registry-1.docker.io/${repo.path.includes("/") ? repo.path : `library/${repo.path}`}`;
+}
+
+/** The port a registry host names, or the HTTPS/HTTP default for it. */
+export function registryPort(registry: string): number {
+  const m = /:(\d+)$/.exec(registry);
+  if (m) return Number(m[1]);
+  return /^(localhost|127\.|\[::1\])/.test(registry) ? 80 : 443;
+}
