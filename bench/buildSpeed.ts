@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { copyTree } from "../test/support/recipeRealisation.js";
+import { copyTree } from "./dockerRecipe.js";
 import { appendConst, runBuild, type BuildSpec } from "./builds.js";
 import { type BenchContext, log } from "./context.js";
 import { summarize, type Summary } from "./stats.js";

@@ -6,7 +6,7 @@
 import { appendFileSync } from "node:fs";
 
 import { goBuildEnv } from "../dagger/src/recipe/goBuild.js";
-import { localGoBuild } from "../test/support/recipeRealisation.js";
+import { localGoBuild } from "./dockerRecipe.js";
 import { ROOT, sh } from "../test/support/commands.js";
 import { type BenchContext, commandLine } from "./context.js";
 import { timed } from "./stats.js";

@@ -6,7 +6,7 @@
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
-import { DockerResources, tempDir } from "../test/support/recipeRealisation.js";
+import { DockerResources, tempDir } from "./dockerRecipe.js";
 
 /** The prefix of every image tag the benchmark creates. */
 export const IMAGE_PREFIX = "go-scratch-bench";

@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "
 import { join } from "node:path";
 
 import { imageConfig, type RuntimeOptions } from "../dagger/src/recipe/image.js";
-import { HOST_CA_BUNDLE, buildRuntimeImage, docker, runtimeDockerfile, tempDir } from "../test/support/recipeRealisation.js";
+import { HOST_CA_BUNDLE, buildRuntimeImage, docker, runtimeDockerfile, tempDir } from "./dockerRecipe.js";
 import { sh } from "../test/support/commands.js";
 import { STAMP } from "./builds.js";
 import { type BenchContext, IMAGE_PREFIX } from "./context.js";

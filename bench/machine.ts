@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
-import { docker } from "../test/support/recipeRealisation.js";
+import { docker } from "./dockerRecipe.js";
 import { sh } from "../test/support/commands.js";
 
 export interface Machine {

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { docker } from "../test/support/recipeRealisation.js";
+import { docker } from "./dockerRecipe.js";
 import { sh } from "../test/support/commands.js";
-import { saveImage } from "../test/support/containers.js";
+import { saveImage } from "./dockerRecipe.js";
 import { manifestDigest, startRegistry } from "../test/support/registry.js";
 import type { BuildArtefacts } from "./buildSpeed.js";
 import { type BenchContext, IMAGE_PREFIX, log } from "./context.js";

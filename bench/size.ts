@@ -8,9 +8,9 @@ import { readFileSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 
-import { docker } from "../test/support/recipeRealisation.js";
+import { docker } from "./dockerRecipe.js";
 import { sh } from "../test/support/commands.js";
-import { saveImage } from "../test/support/containers.js";
+import { saveImage } from "./dockerRecipe.js";
 import type { BuildArtefacts } from "./buildSpeed.js";
 import { type BenchContext, log } from "./context.js";
 import { alpineStandin, recipeImage, seedImage, STANDIN_LABEL, type BuiltImage } from "./images.js";

@@ -119,6 +119,11 @@ describe.skipIf(!run)("engine: build", () => {
           image.layers[0].map((e) => `  ${e.mode.toString(8).padStart(4, "0")} ${e.uid}:${e.gid} mtime=${e.mtime} ${e.path}`).join("\n"),
       );
       expectRecipeConfig(image, rt);
+      // Nothing but the binary of any size: the rest (CA bundle, passwd, group) is under 300 kB.
+      const total = image.layers[0].reduce((n, e) => n + e.size, 0);
+      const binary = image.layers[0].find((e) => e.path === "/usr/local/bin/app")!.size;
+      console.log(`build: files ${total} bytes, binary ${binary} bytes, the rest ${total - binary} bytes; layer blob ${image.manifest.layers[0].size} bytes gzipped`);
+      expect(total - binary).toBeLessThanOrEqual(300_000);
     },
     minutes(10),
   );

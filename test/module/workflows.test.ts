@@ -189,14 +189,13 @@ describe("workflows: ci.yml", () => {
     expect(found, `ci.yml should have a ${DAGGER_ACTION} step with verb: call and args: test`).toBe(true);
   });
 
-  it("runs the engine suites with REQUIRE_DAGGER=1, after the CLI is installed", () => {
-    const index = steps.findIndex(({ step }) => /\bvitest run test\/engine\b/.test(text(step.run)));
-    expect(index, "ci.yml should run `npx vitest run test/engine`").toBeGreaterThanOrEqual(0);
-    const { step, job } = steps[index];
-    const required = /\bREQUIRE_DAGGER=1\b/.test(text(step.run)) || text(step.env?.REQUIRE_DAGGER) === "1";
-    expect(required, "the engine suites must run with REQUIRE_DAGGER=1, so a missing dagger CLI fails instead of skipping").toBe(true);
+  it("installs the dagger CLI before .ci/run, whose npm test runs the engine suites with CI=true", () => {
+    const index = steps.findIndex(({ step }) => /\bbash \.ci\/run\b/.test(text(step.run)));
+    expect(index, "ci.yml should run .ci/run").toBeGreaterThanOrEqual(0);
+    const { job } = steps[index];
     const installedBefore = steps.slice(0, index).some((s) => s.job === job && usesAction(s.step, DAGGER_ACTION));
-    expect(installedBefore, `job ${job} must install dagger (${DAGGER_ACTION}) before the engine suites`).toBe(true);
+    expect(installedBefore, `job ${job} must install dagger (${DAGGER_ACTION}) before .ci/run`).toBe(true);
+    expect(read(".ci/run"), ".ci/run must default CI to true, so the engine suites cannot skip").toMatch(/export CI="\$\{CI:-true\}"/);
   });
 });
 

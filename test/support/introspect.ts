@@ -3,10 +3,10 @@
  * (the code the engine runs to register a TypeScript module) over dagger/src, offline. It reports
  * the functions, arguments, doc comments (the CLI's --help), defaults paths and cache policies.
  */
-import { copyFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { tempDir } from "./recipeRealisation.js";
 import { ROOT } from "./commands.js";
 
 /** An argument as the introspector reports it. */
@@ -57,7 +57,7 @@ function tsFiles(dir: string): string[] {
 export async function introspectModule(): Promise<IntrospectedModule> {
   const sdk = join(ROOT, "node_modules", "@dagger.io", "dagger", "dist", "src");
   // The engine passes the generated client as client.gen.ts; the package ships its declarations.
-  const dir = tempDir("introspect");
+  const dir = mkdtempSync(join(tmpdir(), "go-scratch-introspect-"));
   const clientGen = join(dir, "client.gen.ts");
   copyFileSync(join(sdk, "api", "client.gen.d.ts"), clientGen);
   try {
