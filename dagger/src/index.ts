@@ -22,6 +22,7 @@ import {
 import { buildBinary, cacheLayer, caBundle, sourceLayer } from "./pipeline/goLayers.js";
 import { checkReleaseTarget, release } from "./pipeline/release.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
+import { imageTarball } from "./pipeline/tarball.js";
 import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
 import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
@@ -156,6 +157,21 @@ export class GoScratch {
   }
 
   /**
+   * The image as an OCI layout tarball that repeats byte for byte: the same source, options and
+   * golang image give the same file and digest on any engine, at any time (every creation time is
+   * --source-date-epoch). One platform gives an image manifest (`docker load` takes it), several an
+   * index. This is exactly what `publish` pushes: `dagger call tarball export --path image.tar`.
+   */
+  @func({ cache: "session" })
+  async tarball(
+    /** Comma-separated platforms, e.g. linux/amd64,linux/arm64 (default: the engine's platform). */
+    platforms?: string,
+  ): Promise<File> {
+    const targets = platforms === undefined ? [await this.platformOrDefault()] : parsePlatformList(platforms);
+    return imageTarball(this.settings(), await Promise.all(targets.map((p) => this.build(p))));
+  }
+
+  /**
    * The runtime image as a service, entrypoint used and port exposed:
    * `dagger call serve up --ports 8080:8080`.
    */
@@ -231,8 +247,9 @@ export class GoScratch {
     const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
-    const variants = await Promise.all(targets.map((p) => this.build(p)));
-    const refs = await release(this.settings(), variants, target);
+    const s = this.settings();
+    const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))));
+    const refs = await release(s, layout, target);
     return refs.join("\n");
   }
 

@@ -177,18 +177,6 @@ describe.skipIf(!run)("engine: build", () => {
   );
 
   it(
-    "gives the same layer for the same inputs, and another for another epoch",
-    async () => {
-      const a = await exported(goScratch({ sourceDateEpoch: EPOCH }));
-      const b = await exported(goScratch({ sourceDateEpoch: EPOCH, fresh: true }));
-      const c = await exported(goScratch({ sourceDateEpoch: EPOCH + 1 }));
-      expect(b.image.config.rootfs.diff_ids, "a --fresh rebuild").toEqual(a.image.config.rootfs.diff_ids);
-      expect(c.image.config.rootfs.diff_ids, "another epoch").not.toEqual(a.image.config.rootfs.diff_ids);
-    },
-    minutes(10),
-  );
-
-  it(
     "fails with the compiler's message for a source that does not compile",
     async () => {
       const broken = join(work, "broken");

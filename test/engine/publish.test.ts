@@ -118,6 +118,23 @@ describe.skipIf(!run)("engine: publish", () => {
   );
 
   it(
+    "pushes the same index digest to another registry from a build with nothing cached",
+    async () => {
+      const second = await startRegistry();
+      try {
+        const [first] = await digests(open, "svc", ["v1.0.0"]);
+        await publish(second, { tag: "v1.0.0", repository: "svc", skipTests: true }, { version: "v1.0.0", fresh: true });
+        const [again] = await digests(second, "svc", ["v1.0.0"]);
+        console.log(`index digest, two registries, the second from a --fresh build: ${first} ${again}`);
+        expect(again).toBe(first);
+      } finally {
+        await second.stop();
+      }
+    },
+    minutes(10),
+  );
+
+  it(
     "pushes an index for one platform too",
     async () => {
       await publish(open, { tag: "v1.0.0", repository: "one", platforms: "linux/amd64", skipTests: true }, { version: "v1.0.0" });

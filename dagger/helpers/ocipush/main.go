@@ -13,11 +13,8 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,6 +25,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"goscratch.example/helpers/internal/ocilayout"
 )
 
 type stringList []string
@@ -60,11 +59,11 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	layout, err := ReadLayout(f)
+	layout, err := ocilayout.Read(f)
 	if err != nil {
 		return err
 	}
-	img, err := layout.Image()
+	img, err := ImageOf(layout)
 	if err != nil {
 		return err
 	}
@@ -85,115 +84,45 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	return nil
 }
 
-// Descriptor is an OCI content descriptor.
-type Descriptor struct {
-	MediaType   string            `json:"mediaType"`
-	Digest      string            `json:"digest"`
-	Size        int64             `json:"size"`
-	Platform    *Platform         `json:"platform,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty"`
-}
-
-// Platform is the platform of an index entry.
-type Platform struct {
-	Architecture string `json:"architecture"`
-	OS           string `json:"os"`
-	Variant      string `json:"variant,omitempty"`
-}
-
-const (
-	mediaTypeIndex    = "application/vnd.oci.image.index.v1+json"
-	mediaTypeManifest = "application/vnd.oci.image.manifest.v1+json"
-)
-
-// Layout is an OCI image layout read into memory: its index.json and its blobs by digest.
-type Layout struct {
-	Index struct {
-		Manifests []Descriptor `json:"manifests"`
-	}
-	Blobs map[string][]byte
-}
-
-// ReadLayout reads an OCI image layout from a tar stream.
-func ReadLayout(r io.Reader) (*Layout, error) {
-	l := &Layout{Blobs: map[string][]byte{}}
-	var index []byte
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the image layout: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, err
-		}
-		name := strings.TrimPrefix(h.Name, "./")
-		switch {
-		case name == "index.json":
-			index = data
-		case strings.HasPrefix(name, "blobs/"):
-			alg, hexd, _ := strings.Cut(strings.TrimPrefix(name, "blobs/"), "/")
-			l.Blobs[alg+":"+hexd] = data
-		}
-	}
-	if index == nil {
-		return nil, errors.New("the image layout has no index.json")
-	}
-	if err := json.Unmarshal(index, &l.Index); err != nil {
-		return nil, fmt.Errorf("index.json: %w", err)
-	}
-	return l, nil
-}
-
 // Image is what gets pushed: the index (its bytes and digest) and each platform's manifest.
 type Image struct {
 	Index       []byte
 	IndexDigest string
-	Manifests   []Descriptor
+	Manifests   []ocilayout.Descriptor
 	Blobs       map[string][]byte
 }
 
-// Image finds the image the layout holds and returns it as an index: the layout's own index for a
+// ImageOf finds the image a layout holds and returns it as an index: the layout's own index for a
 // multi-platform export, or a new one-entry index around a single manifest.
-func (l *Layout) Image() (*Image, error) {
-	if len(l.Index.Manifests) != 1 {
-		return nil, fmt.Errorf("the image layout holds %d images, want 1", len(l.Index.Manifests))
+func ImageOf(l *ocilayout.Layout) (*Image, error) {
+	top, err := l.Top()
+	if err != nil {
+		return nil, err
 	}
-	top := l.Index.Manifests[0]
 	var index []byte
 	switch top.MediaType {
-	case mediaTypeIndex:
+	case ocilayout.MediaTypeIndex:
 		index = l.Blobs[top.Digest]
-		if index == nil {
-			return nil, fmt.Errorf("index %s is missing from the layout", top.Digest)
-		}
-	case mediaTypeManifest:
-		platform, err := l.platformOf(top.Digest)
+	case ocilayout.MediaTypeManifest:
+		platform, err := l.PlatformOf(top.Digest)
 		if err != nil {
 			return nil, err
 		}
 		wrapped := struct {
-			SchemaVersion int          `json:"schemaVersion"`
-			MediaType     string       `json:"mediaType"`
-			Manifests     []Descriptor `json:"manifests"`
-		}{2, mediaTypeIndex, []Descriptor{{MediaType: top.MediaType, Digest: top.Digest, Size: top.Size, Platform: platform}}}
-		b, err := json.MarshalIndent(wrapped, "", "  ")
-		if err != nil {
+			SchemaVersion int                    `json:"schemaVersion"`
+			MediaType     string                 `json:"mediaType"`
+			Manifests     []ocilayout.Descriptor `json:"manifests"`
+		}{2, ocilayout.MediaTypeIndex, []ocilayout.Descriptor{{
+			MediaType: top.MediaType, Digest: top.Digest, Size: top.Size, Annotations: top.Annotations, Platform: platform,
+		}}}
+		if index, err = json.MarshalIndent(wrapped, "", "  "); err != nil {
 			return nil, err
 		}
-		index = b
 	default:
 		return nil, fmt.Errorf("unsupported media type %s in index.json", top.MediaType)
 	}
 	var parsed struct {
-		Manifests []Descriptor `json:"manifests"`
+		Manifests []ocilayout.Descriptor `json:"manifests"`
 	}
 	if err := json.Unmarshal(index, &parsed); err != nil {
 		return nil, fmt.Errorf("image index: %w", err)
@@ -203,27 +132,7 @@ func (l *Layout) Image() (*Image, error) {
 			return nil, fmt.Errorf("manifest %s is missing from the layout", m.Digest)
 		}
 	}
-	return &Image{Index: index, IndexDigest: digestOf(index), Manifests: parsed.Manifests, Blobs: l.Blobs}, nil
-}
-
-// platformOf reads the platform of an image manifest from its config.
-func (l *Layout) platformOf(manifestDigest string) (*Platform, error) {
-	var m struct {
-		Config Descriptor `json:"config"`
-	}
-	if err := json.Unmarshal(l.Blobs[manifestDigest], &m); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", manifestDigest, err)
-	}
-	var p Platform
-	if err := json.Unmarshal(l.Blobs[m.Config.Digest], &p); err != nil || p.OS == "" {
-		return nil, fmt.Errorf("config %s names no platform", m.Config.Digest)
-	}
-	return &p, nil
-}
-
-func digestOf(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return &Image{Index: index, IndexDigest: ocilayout.Digest(index), Manifests: parsed.Manifests, Blobs: l.Blobs}, nil
 }
 
 // Push uploads every blob and manifest of img by digest, then writes the index under each tag, in
@@ -231,14 +140,14 @@ func digestOf(b []byte) string {
 func Push(ctx context.Context, reg *Registry, img *Image, tags []string) (string, error) {
 	for _, m := range img.Manifests {
 		var manifest struct {
-			Config Descriptor   `json:"config"`
-			Layers []Descriptor `json:"layers"`
+			Config ocilayout.Descriptor   `json:"config"`
+			Layers []ocilayout.Descriptor `json:"layers"`
 		}
 		raw := img.Blobs[m.Digest]
 		if err := json.Unmarshal(raw, &manifest); err != nil {
 			return "", fmt.Errorf("manifest %s: %w", m.Digest, err)
 		}
-		for _, b := range append([]Descriptor{manifest.Config}, manifest.Layers...) {
+		for _, b := range append([]ocilayout.Descriptor{manifest.Config}, manifest.Layers...) {
 			data, ok := img.Blobs[b.Digest]
 			if !ok {
 				return "", fmt.Errorf("blob %s is missing from the layout", b.Digest)
@@ -252,7 +161,7 @@ func Push(ctx context.Context, reg *Registry, img *Image, tags []string) (string
 		}
 	}
 	for _, tag := range tags {
-		got, err := reg.PutManifest(ctx, tag, mediaTypeIndex, img.Index)
+		got, err := reg.PutManifest(ctx, tag, ocilayout.MediaTypeIndex, img.Index)
 		if err != nil {
 			return "", err
 		}

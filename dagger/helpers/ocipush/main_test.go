@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"goscratch.example/helpers/internal/ocilayout"
 )
 
 // fakeRegistry is an in-memory stand-in for the remote end, speaking the parts of the distribution
@@ -59,7 +61,7 @@ func (f *fakeRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 	case r.Method == http.MethodPut && strings.HasPrefix(rest, "blobs/uploads/"):
 		d := r.URL.Query().Get("digest")
-		if d != digestOf(body) {
+		if d != ocilayout.Digest(body) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
@@ -68,7 +70,7 @@ func (f *fakeRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPut && strings.HasPrefix(rest, "manifests/"):
 		ref := strings.TrimPrefix(rest, "manifests/")
 		f.manifests[ref], f.types[ref] = body, r.Header.Get("Content-Type")
-		w.Header().Set("Docker-Content-Digest", digestOf(body))
+		w.Header().Set("Docker-Content-Digest", ocilayout.Digest(body))
 		w.WriteHeader(http.StatusCreated)
 	default:
 		w.WriteHeader(http.StatusNotFound)
@@ -83,13 +85,13 @@ func singlePlatformLayout(t *testing.T) []byte {
 	layer := []byte("not really a tar, but a blob all the same")
 	manifest, _ := json.Marshal(map[string]any{
 		"schemaVersion": 2,
-		"mediaType":     mediaTypeManifest,
-		"config":        Descriptor{MediaType: "application/vnd.oci.image.config.v1+json", Digest: digestOf(config), Size: int64(len(config))},
-		"layers":        []Descriptor{{MediaType: "application/vnd.oci.image.layer.v1.tar+gzip", Digest: digestOf(layer), Size: int64(len(layer))}},
+		"mediaType":     ocilayout.MediaTypeManifest,
+		"config":        ocilayout.Descriptor{MediaType: "application/vnd.oci.image.config.v1+json", Digest: ocilayout.Digest(config), Size: int64(len(config))},
+		"layers":        []ocilayout.Descriptor{{MediaType: "application/vnd.oci.image.layer.v1.tar+gzip", Digest: ocilayout.Digest(layer), Size: int64(len(layer))}},
 	})
 	index, _ := json.Marshal(map[string]any{
 		"schemaVersion": 2,
-		"manifests":     []Descriptor{{MediaType: mediaTypeManifest, Digest: digestOf(manifest), Size: int64(len(manifest))}},
+		"manifests":     []ocilayout.Descriptor{{MediaType: ocilayout.MediaTypeManifest, Digest: ocilayout.Digest(manifest), Size: int64(len(manifest))}},
 	})
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -100,7 +102,7 @@ func singlePlatformLayout(t *testing.T) []byte {
 	add("oci-layout", []byte(`{"imageLayoutVersion":"1.0.0"}`))
 	add("index.json", index)
 	for _, b := range [][]byte{config, layer, manifest} {
-		add("blobs/sha256/"+strings.TrimPrefix(digestOf(b), "sha256:"), b)
+		add("blobs/sha256/"+strings.TrimPrefix(ocilayout.Digest(b), "sha256:"), b)
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
@@ -110,11 +112,11 @@ func singlePlatformLayout(t *testing.T) []byte {
 
 func push(t *testing.T, srv *httptest.Server, creds Credentials, tags ...string) (string, error) {
 	t.Helper()
-	layout, err := ReadLayout(bytes.NewReader(singlePlatformLayout(t)))
+	layout, err := ocilayout.Read(bytes.NewReader(singlePlatformLayout(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := layout.Image()
+	img, err := ImageOf(layout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +133,14 @@ func TestPushWrapsASingleManifestInAnIndexUnderEveryTag(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tag := range []string{"v1.0.0", "latest"} {
-		if got := digestOf(fake.manifests[tag]); got != digest {
+		if got := ocilayout.Digest(fake.manifests[tag]); got != digest {
 			t.Errorf("%s: digest %s, want %s", tag, got, digest)
 		}
-		if fake.types[tag] != mediaTypeIndex {
+		if fake.types[tag] != ocilayout.MediaTypeIndex {
 			t.Errorf("%s: media type %s, want an index", tag, fake.types[tag])
 		}
 	}
-	var index struct{ Manifests []Descriptor }
+	var index struct{ Manifests []ocilayout.Descriptor }
 	if err := json.Unmarshal(fake.manifests["latest"], &index); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
 /**
- * `publish`: validate every tag, then push one image index — every platform built first — under
- * each tag with the module's Go pusher (dagger/helpers/ocipush), which wraps a single platform in
- * an index too, and check that all tags resolve to one digest.
+ * `publish`: validate every tag, then push the reproducible image tarball (./tarball.ts) as one
+ * image index under each tag with the module's Go pusher (dagger/helpers/ocipush), which wraps a
+ * single platform in an index too, and check that all tags resolve to one digest.
  */
-import { dag, ExecError, type Container, type Secret, type Service } from "@dagger.io/dagger";
+import { ExecError, type File, type Secret, type Service } from "@dagger.io/dagger";
 
 import { PUSH_PATHS, ocipushArgs } from "../recipe/helpers.js";
 import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
@@ -36,15 +36,13 @@ export function checkReleaseTarget(target: ReleaseTarget): void {
 }
 
 /**
- * Pushes `variants` (one container per platform) as one index under every tag, the first tag first.
- * Returns the references with their digest, e.g. `ghcr.io/o/s:v1.0.0@sha256:…`.
+ * Pushes `layout` (an OCI layout tarball of every platform, built before anything is pushed) as one
+ * index under every tag, the first tag first. Returns the references with their digest, e.g.
+ * `ghcr.io/o/s:v1.0.0@sha256:…`.
  */
-export async function release(s: Settings, variants: readonly Container[], target: ReleaseTarget): Promise<string[]> {
+export async function release(s: Settings, layout: File, target: ReleaseTarget): Promise<string[]> {
   checkReleaseTarget(target);
   const repo = parseRepository(target.repository);
-  // Build every platform before anything is pushed, so a build failure publishes nothing.
-  await Promise.all(variants.map((v) => v.sync()));
-  const layout = dag.container().asTarball({ platformVariants: [...variants] });
   let pusher = (await helperTools(s))
     .withMountedFile(PUSH_PATHS.layout, layout)
     // A push is a side effect: never answer it from the cache.

@@ -6,7 +6,14 @@ import { validateEpoch, type RootfsEntry } from "./image.js";
 
 export const HELPERS = {
   /** The helpers' files, relative to dagger/helpers (tests are not shipped). */
-  files: ["go.mod", "rootfs/main.go", "httpprobe/main.go", "ocipush/main.go"],
+  files: [
+    "go.mod",
+    "internal/ocilayout/ocilayout.go",
+    "rootfs/main.go",
+    "httpprobe/main.go",
+    "ocipush/main.go",
+    "reproducible/main.go",
+  ],
   /** Where their source is copied. */
   src: "/go-scratch/helpers",
   /** Where `go build ./...` writes them. */
@@ -17,6 +24,8 @@ export const HELPERS = {
   httpprobe: "/go-scratch/bin/httpprobe",
   /** The registry pusher. */
   ocipush: "/go-scratch/bin/ocipush",
+  /** The layout rewriter that takes the engine's clock out of the image. */
+  reproducible: "/go-scratch/bin/reproducible",
 } as const;
 
 /** Where the rootfs step finds its inputs and writes its output. */
@@ -35,6 +44,14 @@ export function httpProbeArgs(url: string, status = 200, timeoutSeconds = 10): s
 
 /** Where the push step finds the image layout, and the alias of a registry reached as a service. */
 export const PUSH_PATHS = { layout: "/go-scratch/in/image.tar", registryAlias: "registry" } as const;
+
+/** Where the reproducible step reads the engine's layout and writes its own. */
+export const TARBALL_PATHS = { engine: "/go-scratch/in/engine-image.tar", out: "/go-scratch/image.tar" } as const;
+
+/** The reproducible step's command line: every creation time set to `epoch`. */
+export function reproducibleArgs(epoch: number): string[] {
+  return [HELPERS.reproducible, "-in", TARBALL_PATHS.engine, "-out", TARBALL_PATHS.out, "-epoch", String(validateEpoch(epoch))];
+}
 
 /**
  * The push step's command line: the layout pushed to `apiRepository` (host/path as the registry's

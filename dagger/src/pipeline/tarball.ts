@@ -1,0 +1,22 @@
+/**
+ * The image as a reproducible OCI layout tarball: the engine's own export of the platform
+ * containers, with the creation times the 0.21 engine takes from its clock (config `created`, every
+ * history entry) set to the source date epoch by the `reproducible` helper. Same inputs, same bytes,
+ * on any engine; `publish` pushes exactly this.
+ */
+import { dag, type Container, type File } from "@dagger.io/dagger";
+
+import { TARBALL_PATHS, reproducibleArgs } from "../recipe/helpers.js";
+import { execStep } from "./exec.js";
+import { helperTools } from "./helpers.js";
+import type { Settings } from "./settings.js";
+
+/** One platform's image (a manifest) or several (an index), as a reproducible tarball. */
+export async function imageTarball(s: Settings, variants: readonly Container[]): Promise<File> {
+  // Build every platform first: a build failure is reported as itself, not as a tarball failure.
+  await Promise.all(variants.map((v) => v.sync()));
+  const engineLayout = dag.container().asTarball({ platformVariants: [...variants] });
+  const ctr = (await helperTools(s)).withMountedFile(TARBALL_PATHS.engine, engineLayout);
+  const done = await execStep(ctr, "making the image tarball reproducible", reproducibleArgs(s.sourceDateEpoch));
+  return done.file(TARBALL_PATHS.out);
+}
