@@ -103,6 +103,20 @@ export function reportMarkdown(r: Results): string {
       "the layer repeats, while the history `created` times come from the engine (no engine here, so not measured).",
   );
 
+  p("## Reproducibility on the engine");
+  if (r.engineReproducibility) {
+    const e = r.engineReproducibility;
+    p(
+      "service/ built by the module twice, each time on a freshly wiped engine (`../shared/dagger-engine/up --fresh`), " +
+        `the builds taking ${e.buildSeconds.map((x) => x.toFixed(0)).join(" s and ")} s. The first three rows are the module's \`tarball\` ` +
+        "(what `publish` pushes); the last is the baseline, the engine's own `Container.export` of the same container. " +
+        `Verdict: **${e.verdict}**.`,
+    );
+    p(table(["what", "engine A", "engine B", "identical"], e.rows.map((x) => [x.what, `\`${x.a}\``, `\`${x.b}\``, x.identical ? "**yes**" : "**no**"])));
+  } else {
+    p("Not measured in this run (`../shared/dagger-engine/up` was not there).");
+  }
+
   p("## Build speed");
   p(
     "Local Go, the recipe's argv and environment (`localGoBuild`) against the seed's `-a`. Cold = empty GOCACHE directory " +

@@ -1,5 +1,6 @@
 /** Everything one run measured: what bench/results.json holds and the report and chart read. */
 import type { BuildSpeedRow } from "./buildSpeed.js";
+import type { EngineReproducibilityResult } from "./engineReproducibility.js";
 import type { LoadResult } from "./load.js";
 import type { Machine } from "./machine.js";
 import type { ReproducibilityResult } from "./reproducibility.js";
@@ -15,6 +16,8 @@ export interface Results {
   buildSpeed: { rows: BuildSpeedRow[]; editLine: string; cgoDefault: string };
   size: SizeResult;
   reproducibility: ReproducibilityResult;
+  /** Two builds on two freshly wiped engines (absent where the engine tool is not there). */
+  engineReproducibility?: EngineReproducibilityResult;
   startup: StartupResult;
   load: LoadResult;
   shutdown: ShutdownResult;

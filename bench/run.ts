@@ -6,7 +6,7 @@
  * BENCH_QUICK=1 shortens every step (for trying the harness; the figures are then not the report's)
  * and writes to $BENCH_OUT (default: a temporary directory) instead of bench/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,6 +21,7 @@ import { RUNTIME } from "./images.js";
 import { LOAD_DEFAULTS, load } from "./load.js";
 import { machine } from "./machine.js";
 import { reportMarkdown } from "./report.js";
+import { engineReproducibility } from "./engineReproducibility.js";
 import { reproducibility } from "./reproducibility.js";
 import type { Results } from "./results.js";
 import { shutdown } from "./shutdown.js";
@@ -93,6 +94,10 @@ async function main(): Promise<void> {
     const loaded = await load(ctx, { service: art.recipeA, bare }, QUICK ? { ...LOAD_DEFAULTS, rounds: 1, seconds: 2, warmupSeconds: 1 } : LOAD_DEFAULTS);
     log("graceful shutdown");
     const down = await shutdown(ctx, art.recipeA, QUICK ? { warmMs: 1_000, workers: 16, wrkSeconds: 3 } : undefined);
+    log("reproducibility on the engine (two freshly wiped engines)");
+    const engineRepro = existsSync(join(ROOT, "..", "shared", "dagger-engine", "up"))
+      ? await engineReproducibility(ctx.path("engine-repro"), log)
+      : undefined;
 
     const results: Results = {
       machine: m,
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
       buildSpeed: { rows: speed.rows, editLine: speed.editLine, cgoDefault: cgo },
       size: sizes,
       reproducibility: repro,
+      engineReproducibility: engineRepro,
       startup: start,
       load: loaded,
       shutdown: down,
