@@ -44,6 +44,7 @@ describe("the module as the engine registers it", () => {
       deps: "Container",
       binary: "File",
       build: "Container",
+      tarball: "File",
       serve: "Service",
       test: "STRING_KIND",
       publish: "STRING_KIND",
@@ -60,7 +61,7 @@ describe("the module as the engine registers it", () => {
 
   it("never caches publish; caches the rest for the session only, so --fresh can bypass caches", () => {
     const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache]));
-    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", serve: "session", test: "session", publish: "never" });
+    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", tarball: "session", serve: "session", test: "session", publish: "never" });
   });
 
   it("takes the password as a Secret and the tag as a required string", () => {
