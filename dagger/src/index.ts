@@ -8,9 +8,12 @@
  */
 import {
   argument,
+  check,
   dag,
   func,
   object,
+  up,
+  type CacheVolume,
   type Container,
   type Directory,
   type File,
@@ -26,6 +29,7 @@ import { imageTarball } from "./pipeline/tarball.js";
 import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
 import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
+import { parseCompression } from "./recipe/compression.js";
 import { DEFAULT_PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recipe/platform.js";
 import { releaseTags } from "./recipe/tags.js";
 
@@ -48,6 +52,20 @@ export class GoScratch {
   title?: string;
   sourceUrl?: string;
   fresh?: boolean;
+  toolchain?: Container;
+  modCache?: CacheVolume;
+  buildCache?: CacheVolume;
+  define?: string[];
+  tzdata?: boolean;
+  env?: string[];
+  args?: string[];
+  healthPath?: string;
+  blackboxPattern?: string;
+  maxSizeMb?: number;
+  goprivate?: string;
+  gonosumdb?: string;
+  goproxy?: string;
+  netrc?: Secret;
   /** With --fresh: one value per `dagger call`, shared by every stage so each runs once, uncached. */
   freshNonce?: string;
 
@@ -76,11 +94,11 @@ export class GoScratch {
      */
     golangImage?: string,
     /**
-     * Seconds since 1970 used for every file's timestamp and the created label, for reproducible
-     * images; pass `$(git log -1 --format=%ct)` (default: 0).
+     * Seconds since 1970 used for every file's timestamp, the created label and (in `tarball` and
+     * `publish`) every creation time, for reproducible images; pass `$(git log -1 --format=%ct)` (default: 0).
      */
     sourceDateEpoch?: number,
-    /** The port the service listens on: exposed, and set as PORT in the image (default: 8080). */
+    /** The port the service listens on, 1024 or above (the image runs as non-root): exposed, and set as PORT in the image (default: 8080). */
     port?: number,
     /** Add a Docker health check running `<binary> healthcheck`; turn off for services without that subcommand (default: true). */
     healthcheck?: boolean,
@@ -94,6 +112,34 @@ export class GoScratch {
     sourceUrl?: string,
     /** Bypass every cache (module downloads, build cache, layers), like `docker build --no-cache` (default: false). */
     fresh?: boolean,
+    /** A Go toolchain container for the cache and build layers, instead of --golang-image (default: none). */
+    toolchain?: Container,
+    /** The cache volume for downloaded modules, GOMODCACHE (default: the go-scratch-go-mod volume). */
+    modCache?: CacheVolume,
+    /** The cache volume for Go's build cache, GOCACHE (default: the go-scratch-go-build volume). */
+    buildCache?: CacheVolume,
+    /** More -X definitions, importpath.name=value; repeat it: --define main.channel=stable (default: none). */
+    define?: string[],
+    /** Embed Go's time zone database (-tags timetzdata, about 450 kB), so time.LoadLocation works in scratch (default: false). */
+    tzdata?: boolean,
+    /** An environment variable of the image, NAME=value; repeat it. Not for secrets: anyone who pulls the image can read it (default: none). */
+    env?: string[],
+    /** A default argument to the entrypoint (the image's CMD); repeat it, in order (default: none). */
+    args?: string[],
+    /** Path the health probe of `test` requests; it must answer 200 (default: "/healthz"). */
+    healthPath?: string,
+    /** `go test -run` pattern that selects the black-box tests `test` runs against the image (default: "^TestBlackBox"). */
+    blackboxPattern?: string,
+    /** Largest acceptable image size in megabytes, checked by `test` (default: 20). */
+    maxSizeMb?: number,
+    /** GOPRIVATE for the module download, e.g. github.com/my-org/* (default: the toolchain's). */
+    goprivate?: string,
+    /** GONOSUMDB for the module download (default: the toolchain's). */
+    gonosumdb?: string,
+    /** GOPROXY for the module download, e.g. https://goproxy.internal,direct (default: the toolchain's). */
+    goproxy?: string,
+    /** A .netrc with credentials for private module hosts, as a secret (file://~/.netrc); used only while modules download (default: none). */
+    netrc?: Secret,
   ) {
     this.source = source;
     this.pkg = pkg;
@@ -110,6 +156,20 @@ export class GoScratch {
     this.title = title;
     this.sourceUrl = sourceUrl;
     this.fresh = fresh;
+    this.toolchain = toolchain;
+    this.modCache = modCache;
+    this.buildCache = buildCache;
+    this.define = define;
+    this.tzdata = tzdata;
+    this.env = env;
+    this.args = args;
+    this.healthPath = healthPath;
+    this.blackboxPattern = blackboxPattern;
+    this.maxSizeMb = maxSizeMb;
+    this.goprivate = goprivate;
+    this.gonosumdb = gonosumdb;
+    this.goproxy = goproxy;
+    this.netrc = netrc;
     this.freshNonce = fresh ? String(Date.now()) : undefined;
     this.settings(); // validate every option now, before any function runs
   }
@@ -166,53 +226,40 @@ export class GoScratch {
   async tarball(
     /** Comma-separated platforms, e.g. linux/amd64,linux/arm64 (default: the engine's platform). */
     platforms?: string,
+    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+) (default: "gzip"). */
+    compression?: string,
   ): Promise<File> {
+    const how = parseCompression(compression);
     const targets = platforms === undefined ? [await this.platformOrDefault()] : parsePlatformList(platforms);
-    return imageTarball(this.settings(), await Promise.all(targets.map((p) => this.build(p))));
+    return imageTarball(this.settings(), await Promise.all(targets.map((p) => this.build(p))), how);
   }
 
   /**
    * The runtime image as a service, entrypoint used and port exposed:
-   * `dagger call serve up --ports 8080:8080`.
+   * `dagger call serve up --ports 8080:8080`, or `dagger up`.
    */
   @func({ cache: "session" })
+  @up()
   async serve(): Promise<Service> {
     return (await this.build()).asService({ useEntrypoint: true });
   }
 
   /**
-   * Test the service and its image: go vet and go test of the source; the image run as a service
-   * and probed over a binding (health path answers 200, the service's black-box tests pass with
-   * SERVICE_URL set); and the image policy (non-root, no shell, exec-form entrypoint, health check,
-   * size budget). Fails with a message naming what failed; otherwise returns a short report.
+   * Test the service and its image (also as `dagger check`): go vet and go test of the source; the
+   * image run as a service and probed over a binding (--health-path answers 200, the black-box tests
+   * chosen by --blackbox-pattern pass with SERVICE_URL set); and the image policy (non-root, no
+   * shell, exec-form entrypoint, health check, --max-size-mb). Those options are module-wide, so
+   * `publish` runs the very same checks. Fails with a message naming what failed; otherwise returns
+   * a short report.
    */
   @func({ cache: "session" })
-  async test(
-    /** Path the health probe requests (default: "/healthz"). */
-    healthPath?: string,
-    /** Port the probe and black-box tests use (default: the image's port). */
-    port?: number,
-    /** `go test -run` pattern that selects the black-box tests (default: "^TestBlackBox"). */
-    blackboxPattern?: string,
-    /** Largest acceptable image size in megabytes (default: 20). */
-    maxSizeMb?: number,
-  ): Promise<string> {
+  @check()
+  async test(): Promise<string> {
     const s = this.settings();
-    const opts = {
-      healthPath: healthPath ?? "/healthz",
-      port: port ?? s.port,
-      blackboxPattern: blackboxPattern ?? "^TestBlackBox",
-      maxSizeBytes: Math.round((maxSizeMb ?? 20) * 1_000_000),
-    };
-    if (!opts.healthPath.startsWith("/")) throw new Error(`invalid health path ${JSON.stringify(opts.healthPath)}: must start with /`);
     const { vendor } = await inspectSource(s.source, s.pkg);
     const src = await sourceLayer(s, vendor);
     const image = await this.build();
-    const lines = [
-      ...(await sourceChecks(src)),
-      ...(await serviceChecks(src, image, s, opts)),
-      ...(await policyChecks(image, s, opts)),
-    ];
+    const lines = [...(await sourceChecks(src)), ...(await serviceChecks(src, image, s)), ...(await policyChecks(image, s))];
     return ["go-scratch test: all checks passed", ...lines.map((l) => `  ${l}`)].join("\n");
   }
 
@@ -239,16 +286,19 @@ export class GoScratch {
     aliases?: boolean,
     /** DANGER: publish without running `test` first. Use only when the same commit was already tested (default: false). */
     skipTests?: boolean,
-    /** Reach the registry through this service, e.g. tcp://localhost:5000 for a registry on your machine (default: none). */
+    /** Reach the registry through this service, e.g. tcp://localhost:5000 for --repository localhost:5000/...: its port must be the repository's (default: none). */
     registryService?: Service,
+    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+) (default: "gzip"). */
+    compression?: string,
   ): Promise<string> {
     const tags = releaseTags(tag, { latest: latest ?? true, aliases: aliases ?? false });
+    const how = parseCompression(compression);
     const targets = parsePlatformList(platforms ?? [...DEFAULT_PUBLISH_PLATFORMS]);
     const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
     const s = this.settings();
-    const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))));
+    const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))), how);
     const refs = await release(s, layout, target);
     return refs.join("\n");
   }
@@ -271,6 +321,20 @@ export class GoScratch {
       title: this.title,
       sourceUrl: this.sourceUrl,
       fresh: this.fresh,
+      toolchain: this.toolchain,
+      modCache: this.modCache,
+      buildCache: this.buildCache,
+      defines: this.define,
+      tzdata: this.tzdata,
+      env: this.env,
+      args: this.args,
+      healthPath: this.healthPath,
+      blackboxPattern: this.blackboxPattern,
+      maxSizeMb: this.maxSizeMb,
+      goprivate: this.goprivate,
+      gonosumdb: this.gonosumdb,
+      goproxy: this.goproxy,
+      netrc: this.netrc,
       freshNonce: this.freshNonce,
     });
   }

@@ -50,12 +50,14 @@ describe.skipIf(!run)("engine: test", () => {
   it(
     "passes on a service with a dependency and its main package under cmd/, and with every test option set",
     async () => {
-      const report = await goScratch({ source: "test/fixtures/cmdsvc", pkg: "./cmd/server", port: 9090 }).test(
-        "/healthz",
-        9090,
-        "^TestBlackBox",
-        10,
-      );
+      const report = await goScratch({
+        source: "test/fixtures/cmdsvc",
+        pkg: "./cmd/server",
+        port: 9090,
+        healthPath: "/healthz",
+        blackboxPattern: "^TestBlackBox",
+        maxSizeMb: 10,
+      }).test();
       expect(report).toContain("GET http://app:9090/healthz: 200");
       expect(report).toContain("black-box tests: none match ^TestBlackBox (skipped)");
       expect(report).toContain("(budget 10.00 MB)");
@@ -66,7 +68,7 @@ describe.skipIf(!run)("engine: test", () => {
   it(
     "selects the black-box tests with --blackbox-pattern and probes --health-path",
     async () => {
-      const report = await goScratch().test("/readyz", undefined, "^TestBlackBoxHealthz$");
+      const report = await goScratch({ healthPath: "/readyz", blackboxPattern: "^TestBlackBoxHealthz$" }).test();
       expect(report).toContain("GET http://app:8080/readyz: 200");
       expect(report).toContain("black-box tests against http://app:8080: 1 passed, 0 failed, 0 skipped");
     },
@@ -138,16 +140,16 @@ describe.skipIf(!run)("engine: test", () => {
   it(
     "fails when the health path does not answer 200, and over the size budget",
     async () => {
-      const wrongPath = await rejection(goScratch().test("/nope"));
+      const wrongPath = await rejection(goScratch({ healthPath: "/nope" }).test());
       expect(wrongPath).toMatch(/^health probe GET http:\/\/app:8080\/nope failed/);
       expect(wrongPath).toContain("status 404 Not Found, want 200");
-      const tooBig = await rejection(goScratch().test(undefined, undefined, undefined, 1));
+      const tooBig = await rejection(goScratch({ maxSizeMb: 1 }).test());
       expect(tooBig).toMatch(/^image policy failed: the image\n- is [\d.]+ MB, over the budget of 1\.00 MB$/);
     },
     minutes(10),
   );
 
-  it("rejects a health path without a leading slash before anything runs", async () => {
-    expect(await rejection(goScratch().test("healthz"))).toBe('invalid health path "healthz": must start with /');
+  it("rejects a health path without a leading slash before anything runs", () => {
+    expect(() => goScratch({ healthPath: "healthz" })).toThrow('invalid health path "healthz": must start with / (no spaces)');
   });
 });

@@ -6,9 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
+import { BUILD_DEFAULTS, CACHE_VOLUMES, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
 import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
 import { DEFAULT_PUBLISH_PLATFORMS } from "../../dagger/src/recipe/platform.js";
+import { TEST_DEFAULTS } from "../../dagger/src/recipe/policy.js";
 import { helpText, introspectModule, type IntrospectedArg, type IntrospectedModule } from "../support/introspect.js";
 
 let mod: IntrospectedModule;
@@ -64,6 +65,21 @@ describe("the module as the engine registers it", () => {
     expect(cache).toEqual({ deps: "session", binary: "session", build: "session", tarball: "session", serve: "session", test: "session", publish: "never" });
   });
 
+  it("runs test under `dagger check` and serve under `dagger up`, and nothing else", () => {
+    const marked = (flag: "isCheck" | "isUp") => Object.values(obj().methods).filter((f) => f[flag]).map((f) => f.name);
+    expect(marked("isCheck")).toEqual(["test"]);
+    expect(marked("isUp")).toEqual(["serve"]);
+  });
+
+  it("takes the toolchain as a Container, the caches as CacheVolumes, the .netrc as a Secret, and lists as repeatable options", () => {
+    const args = obj().constructor.arguments;
+    expect(args.toolchain.type).toEqual({ kind: "OBJECT_KIND", name: "Container" });
+    expect(args.modCache.type).toEqual({ kind: "OBJECT_KIND", name: "CacheVolume" });
+    expect(args.buildCache.type).toEqual({ kind: "OBJECT_KIND", name: "CacheVolume" });
+    expect(args.netrc.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" });
+    for (const list of ["define", "env", "args"]) expect(args[list].type.kind, list).toBe("LIST_KIND");
+  });
+
   it("takes the password as a Secret and the tag as a required string", () => {
     const publish = obj().methods.publish.arguments;
     expect(publish.password.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" });
@@ -89,6 +105,11 @@ describe("the module as the engine registers it", () => {
       "constructor --healthcheck": String(RUNTIME_DEFAULTS.healthcheck),
       "constructor --binaryName": RUNTIME_DEFAULTS.binaryName,
       "constructor --title": RUNTIME_DEFAULTS.title,
+      "constructor --healthPath": TEST_DEFAULTS.healthPath,
+      "constructor --blackboxPattern": TEST_DEFAULTS.blackboxPattern,
+      "constructor --maxSizeMb": String(TEST_DEFAULTS.maxSizeMb),
+      "constructor --modCache": `the ${CACHE_VOLUMES.modCache} volume`,
+      "constructor --buildCache": `the ${CACHE_VOLUMES.buildCache} volume`,
       "publish --platforms": DEFAULT_PUBLISH_PLATFORMS.join(","),
     };
     const stated = Object.fromEntries(allArgs().map(([where, a]) => [where, statedDefault(a.description)]));

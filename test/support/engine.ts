@@ -7,7 +7,7 @@
 import { accessSync, constants } from "node:fs";
 import { isAbsolute, join } from "node:path";
 
-import { connection, dag, type Directory } from "@dagger.io/dagger";
+import { connection, dag, type CacheVolume, type Container, type Directory, type Secret } from "@dagger.io/dagger";
 import { afterAll, beforeAll } from "vitest";
 
 import { GoScratch } from "../../dagger/src/index.js";
@@ -86,6 +86,20 @@ export interface ModuleOptions {
   title?: string;
   sourceUrl?: string;
   fresh?: boolean;
+  toolchain?: Container;
+  modCache?: CacheVolume;
+  buildCache?: CacheVolume;
+  define?: string[];
+  tzdata?: boolean;
+  env?: string[];
+  args?: string[];
+  healthPath?: string;
+  blackboxPattern?: string;
+  maxSizeMb?: number;
+  goprivate?: string;
+  gonosumdb?: string;
+  goproxy?: string;
+  netrc?: Secret;
 }
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
@@ -111,6 +125,20 @@ export function goScratch(o: ModuleOptions = {}): GoScratch {
     o.title,
     o.sourceUrl,
     o.fresh,
+    o.toolchain,
+    o.modCache,
+    o.buildCache,
+    o.define,
+    o.tzdata,
+    o.env,
+    o.args,
+    o.healthPath,
+    o.blackboxPattern,
+    o.maxSizeMb,
+    o.goprivate,
+    o.gonosumdb,
+    o.goproxy,
+    o.netrc,
   );
 }
 

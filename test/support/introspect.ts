@@ -27,6 +27,10 @@ export interface IntrospectedFunction {
   returnType: { kind: string; name?: string };
   /** The @func cache policy; not part of the JSON the engine prints, read from the object. */
   cache?: string;
+  /** Marked @check: run by `dagger check`. */
+  isCheck?: boolean;
+  /** Marked @up: run by `dagger up`. */
+  isUp?: boolean;
 }
 
 /** What the introspector says about the module. */
@@ -63,11 +67,15 @@ export async function introspectModule(): Promise<IntrospectedModule> {
   try {
     const { scan } = (await import(join(sdk, "module", "introspector", "index.js"))) as { scan: Scan };
     const result = (await scan([...tsFiles(join(ROOT, "dagger", "src")), clientGen], "go-scratch", false)) as {
-      objects: Record<string, { methods: Record<string, { cache?: string }> }>;
+      objects: Record<string, { methods: Record<string, { cache?: string; isCheck: boolean; isUp: boolean }> }>;
     };
     const json = JSON.parse(JSON.stringify(result)) as IntrospectedModule;
     for (const [objName, obj] of Object.entries(json.objects)) {
-      for (const [fnName, fn] of Object.entries(obj.methods)) fn.cache = result.objects[objName].methods[fnName].cache;
+      for (const [fnName, fn] of Object.entries(obj.methods)) {
+        // Not in the introspector's JSON: read from its objects, as the engine's registration does.
+        const { cache, isCheck, isUp } = result.objects[objName].methods[fnName];
+        Object.assign(fn, { cache, isCheck, isUp });
+      }
     }
     return json;
   } finally {

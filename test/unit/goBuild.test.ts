@@ -7,6 +7,7 @@ import {
   goBuildEnv,
   ldflags,
   normalizePackage,
+  validateDefine,
 } from "../../dagger/src/recipe/goBuild.js";
 
 describe("GOLANG_IMAGE", () => {
@@ -86,5 +87,22 @@ describe("goBuildEnv", () => {
       GOOS: "linux",
       GOARCH: "arm64",
     });
+  });
+});
+
+describe("more -X definitions and the time zone database", () => {
+  it("adds each --define to -ldflags after the version and revision", () => {
+    expect(ldflags({ platform: "linux/amd64", defines: ["main.channel=stable", "example.com/x/build.Date=2026-12-02"] })).toBe(
+      "-s -w -buildid= -X main.version=dev -X main.commit=unknown -X main.channel=stable -X example.com/x/build.Date=2026-12-02",
+    );
+  });
+
+  it.each(["main.channel", "channel=stable", "main.channel=two words", "main.x=$(id)"])("refuses the definition %j", (d) => {
+    expect(() => validateDefine(d)).toThrow(`invalid definition ${JSON.stringify(d)}: expected importpath.name=value`);
+  });
+
+  it("builds with -tags timetzdata only when asked", () => {
+    expect(goBuildArgs({ platform: "linux/amd64", tzdata: true })).toEqual(expect.arrayContaining(["-tags", "timetzdata"]));
+    expect(goBuildArgs({ platform: "linux/amd64" })).not.toContain("timetzdata");
   });
 });

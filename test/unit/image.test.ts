@@ -12,6 +12,8 @@ import {
   rootfsLayout,
   validateEpoch,
   validatePort,
+  parseEnv,
+  validateServicePort,
 } from "../../dagger/src/recipe/image.js";
 
 describe("passwd and group", () => {
@@ -97,5 +99,35 @@ describe("ociLabels", () => {
     expect(() => validateEpoch(-1)).toThrow("invalid source date epoch");
     expect(() => validateEpoch(1.5)).toThrow("invalid source date epoch");
     expect(validatePort(8080)).toBe(8080);
+  });
+});
+
+describe("the image's runtime configuration", () => {
+  it("adds --env and --args to the environment and CMD; PORT stays the module's", () => {
+    const cfg = imageConfig({ env: ["LOG_LEVEL=debug", "GREETING=hi=there"], args: ["--listen", ":8080"] });
+    expect(cfg.env).toEqual({ LOG_LEVEL: "debug", GREETING: "hi=there", PORT: "8080" });
+    expect(cfg.cmd).toEqual(["--listen", ":8080"]);
+  });
+
+  it.each([
+    ["API_TOKEN=abc", "--env API_TOKEN: this looks like a secret"],
+    ["DB_PASSWORD=x", "--env DB_PASSWORD: this looks like a secret"],
+    ["PORT=9000", "--env PORT: the module sets PORT itself; use --port"],
+    ["1BAD=x", 'invalid environment variable "1BAD=x": expected NAME=value'],
+    ["NOVALUE", 'invalid environment variable "NOVALUE": expected NAME=value'],
+  ])("refuses --env %j", (entry, message) => {
+    expect(() => parseEnv([entry])).toThrow(message);
+  });
+
+  it("refuses a variable given twice", () => {
+    expect(() => parseEnv(["A=1", "A=2"])).toThrow("--env A is given twice");
+  });
+
+  it("refuses a privileged port, saying what to do", () => {
+    expect(() => validateServicePort(80)).toThrow(
+      "port 80 is privileged (below 1024) and the image runs as the non-root user 65532, which cannot bind it: " +
+        "let the service listen on an unprivileged port (--port 8080) and map it where it runs, e.g. docker run -p 80:8080",
+    );
+    expect(validateServicePort(1024)).toBe(1024);
   });
 });

@@ -1,3 +1,4 @@
+import { parseCompression } from "../../dagger/src/recipe/compression.js";
 import { describe, expect, it } from "vitest";
 
 import {
@@ -61,5 +62,16 @@ describe("goPlatformEnv", () => {
 
   it("sets GOARM for 32-bit ARM", () => {
     expect(goPlatformEnv("linux/arm/v7")).toEqual({ GOOS: "linux", GOARCH: "arm", GOARM: "7" });
+  });
+});
+
+describe("parseCompression", () => {
+  it("is gzip unless zstd is asked for, in any case", () => {
+    expect(parseCompression(undefined)).toBe("gzip");
+    expect(parseCompression(" ZSTD ")).toBe("zstd");
+  });
+
+  it("refuses anything else, naming what it accepts", () => {
+    expect(() => parseCompression("brotli")).toThrow('invalid compression "brotli": expected gzip or zstd');
   });
 });

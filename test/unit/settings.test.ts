@@ -36,6 +36,13 @@ describe("resolveSettings", () => {
     [{ binaryName: "a/b" }, 'invalid binary name "a/b"'],
     [{ sourceDateEpoch: -5 }, "invalid source date epoch -5"],
     [{ golangImage: " " }, "golang image is empty"],
+    [{ port: 80 }, "port 80 is privileged"],
+    [{ env: ["GITHUB_TOKEN=x"] }, "--env GITHUB_TOKEN: this looks like a secret"],
+    [{ defines: ["nope"] }, 'invalid definition "nope"'],
+    [{ healthPath: "healthz" }, 'invalid health path "healthz"'],
+    [{ maxSizeMb: 0 }, "invalid size budget 0 MB"],
+    [{ goproxy: "https://me:pw@proxy.internal" }, "GOPROXY holds credentials in a URL: pass them as a secret with --netrc"],
+    [{ goprivate: "a b" }, 'invalid GOPRIVATE "a b"'],
   ])("rejects %j before anything is built", (input, message) => {
     expect(() => resolveSettings({ source, ...input })).toThrow(message);
   });

@@ -14,25 +14,30 @@ import {
   goBuildEnv,
 } from "../recipe/goBuild.js";
 import { execStep } from "./exec.js";
+import { CA_BUNDLE_PATH } from "../recipe/image.js";
 import type { Settings } from "./settings.js";
 
-/** The golang image with Go's caches placed, mounted on volumes unless `fresh`. */
+/** The Go toolchain given as a container, or the golang image. */
+function baseToolchain(s: Settings): Container {
+  return s.toolchain ?? dag.container().from(s.golangImage);
+}
+
+/** The toolchain with Go's caches placed, mounted on volumes unless `fresh`. */
 export function toolchain(s: Settings): Container {
-  const ctr = dag
-    .container()
-    .from(s.golangImage)
+  let ctr = baseToolchain(s)
     .withEnvVariable("GOMODCACHE", GO_PATHS.modCache)
     .withEnvVariable("GOCACHE", GO_PATHS.buildCache)
     .withEnvVariable("GOTOOLCHAIN", "local")
     .withWorkdir(GO_PATHS.src);
+  for (const [name, value] of Object.entries(s.goEnv)) ctr = ctr.withEnvVariable(name, value);
   if (s.fresh) {
     // Like `docker build --no-cache`: no cache volumes, and a value that changes with every
     // `dagger call` (set once in the constructor), so no earlier layer is reused.
     return ctr.withEnvVariable("GO_SCRATCH_FRESH", s.freshNonce ?? String(Date.now()));
   }
   return ctr
-    .withMountedCache(GO_PATHS.modCache, dag.cacheVolume(CACHE_VOLUMES.modCache))
-    .withMountedCache(GO_PATHS.buildCache, dag.cacheVolume(CACHE_VOLUMES.buildCache));
+    .withMountedCache(GO_PATHS.modCache, s.modCache ?? dag.cacheVolume(CACHE_VOLUMES.modCache))
+    .withMountedCache(GO_PATHS.buildCache, s.buildCache ?? dag.cacheVolume(CACHE_VOLUMES.buildCache));
 }
 
 /**
@@ -41,7 +46,12 @@ export function toolchain(s: Settings): Container {
  */
 export async function cacheLayer(s: Settings, vendor: boolean): Promise<Container> {
   const ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: [...MANIFEST_FILES] });
-  return vendor ? ctr : execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
+  if (vendor) return ctr;
+  if (!s.netrc) return execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
+  // The credentials for private module hosts exist only for the download: mounted as a secret
+  // (never in a layer), and unmounted before anything else runs.
+  const downloaded = await execStep(ctr.withMountedSecret(GO_PATHS.netrc, s.netrc), "go mod download", MOD_DOWNLOAD_ARGS);
+  return downloaded.withoutMount(GO_PATHS.netrc);
 }
 
 /** The full source on top of the cache layer, ready for go vet, go test and go build. */
@@ -62,12 +72,14 @@ export async function buildBinary(s: Settings, platform: string, vendor: boolean
     revision: s.revision,
     versionVar: s.versionVar,
     revisionVar: s.revisionVar,
+    defines: s.defines,
+    tzdata: s.tzdata,
     vendor,
   });
   return (await execStep(ctr, `go build ${s.pkg} for ${platform}`, args)).file(GO_PATHS.out);
 }
 
-/** The CA bundle of the golang image, for TLS from inside the scratch image. */
+/** The CA bundle of the toolchain, for TLS from inside the scratch image. */
 export function caBundle(s: Settings): File {
-  return dag.container().from(s.golangImage).file("/etc/ssl/certs/ca-certificates.crt");
+  return baseToolchain(s).file(CA_BUNDLE_PATH);
 }

@@ -17,6 +17,8 @@ export function runtimeOptions(s: Settings): RuntimeOptions {
     port: s.port,
     healthcheck: s.healthcheck,
     assets: s.assets !== undefined,
+    env: s.env,
+    args: s.args,
     sourceDateEpoch: s.sourceDateEpoch,
     title: s.title,
     version: s.version,

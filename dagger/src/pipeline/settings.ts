@@ -2,10 +2,11 @@
  * The module's settings, resolved once from the constructor's arguments: defaults from the recipe,
  * every value validated before any container is built.
  */
-import type { Directory } from "@dagger.io/dagger";
+import type { CacheVolume, Container, Directory, Secret } from "@dagger.io/dagger";
 
 import { BUILD_DEFAULTS, GOLANG_IMAGE, normalizePackage, ldflags } from "../recipe/goBuild.js";
-import { RUNTIME_DEFAULTS, binaryPath, validateEpoch, validatePort } from "../recipe/image.js";
+import { RUNTIME_DEFAULTS, binaryPath, parseEnv, validateEpoch, validateServicePort } from "../recipe/image.js";
+import { TEST_DEFAULTS, validateHealthPath, validateMaxSize } from "../recipe/policy.js";
 
 /** Everything the pipeline stages need to know, all validated. */
 export interface Settings {
@@ -16,23 +17,65 @@ export interface Settings {
   revision: string;
   versionVar: string;
   revisionVar: string;
+  /** Further -X definitions, `importpath.name=value`. */
+  defines: string[];
+  /** Embed Go's time zone database. */
+  tzdata: boolean;
   golangImage: string;
+  /** A Go toolchain container to use instead of `golangImage`. */
+  toolchain?: Container;
+  modCache?: CacheVolume;
+  buildCache?: CacheVolume;
+  /** GOPRIVATE, GONOSUMDB and GOPROXY for the module downloads, when given. */
+  goEnv: Record<string, string>;
+  /** A .netrc for private module hosts, mounted only while modules are downloaded. */
+  netrc?: Secret;
   sourceDateEpoch: number;
   port: number;
   healthcheck: boolean;
+  /** The image's extra environment, `NAME=value`. */
+  env: string[];
+  /** The image's default arguments. */
+  args: string[];
   binaryName: string;
   title: string;
   sourceUrl?: string;
+  /** What `test` (and so `publish`) checks. */
+  healthPath: string;
+  blackboxPattern: string;
+  maxSizeBytes: number;
   fresh: boolean;
   /** With `fresh`: the value that keeps this call's layers out of every cache. */
   freshNonce?: string;
 }
 
 /** The constructor's raw arguments. */
-export type SettingsInput = Partial<Omit<Settings, "source">> & { source: Directory };
+export type SettingsInput = Partial<
+  Omit<Settings, "source" | "defines" | "env" | "args" | "goEnv" | "maxSizeBytes" | "tzdata">
+> & {
+  source: Directory;
+  defines?: readonly string[];
+  env?: readonly string[];
+  args?: readonly string[];
+  tzdata?: boolean;
+  goprivate?: string;
+  gonosumdb?: string;
+  goproxy?: string;
+  maxSizeMb?: number;
+};
 
 /** Applies the recipe's defaults and validates every value (throws a clear error). */
 export function resolveSettings(input: SettingsInput): Settings {
+  const goEnv: Record<string, string> = {};
+  if (input.goprivate !== undefined) goEnv.GOPRIVATE = input.goprivate;
+  if (input.gonosumdb !== undefined) goEnv.GONOSUMDB = input.gonosumdb;
+  if (input.goproxy !== undefined) goEnv.GOPROXY = input.goproxy;
+  for (const [k, v] of Object.entries(goEnv)) {
+    if (/\s/.test(v) || /[^\x21-\x7e]/.test(v)) throw new Error(`invalid ${k} ${JSON.stringify(v)}: a comma-separated list without spaces`);
+    if (/\/\/[^/@]+@/.test(v)) {
+      throw new Error(`${k} holds credentials in a URL: pass them as a secret with --netrc instead (a .netrc file)`);
+    }
+  }
   const s: Settings = {
     source: input.source,
     assets: input.assets,
@@ -41,17 +84,30 @@ export function resolveSettings(input: SettingsInput): Settings {
     revision: input.revision ?? BUILD_DEFAULTS.revision,
     versionVar: input.versionVar ?? BUILD_DEFAULTS.versionVar,
     revisionVar: input.revisionVar ?? BUILD_DEFAULTS.revisionVar,
+    defines: [...(input.defines ?? [])],
+    tzdata: input.tzdata ?? false,
     golangImage: input.golangImage ?? GOLANG_IMAGE,
+    toolchain: input.toolchain,
+    modCache: input.modCache,
+    buildCache: input.buildCache,
+    goEnv,
+    netrc: input.netrc,
     sourceDateEpoch: validateEpoch(input.sourceDateEpoch ?? RUNTIME_DEFAULTS.sourceDateEpoch),
-    port: validatePort(input.port ?? RUNTIME_DEFAULTS.port),
+    port: validateServicePort(input.port ?? RUNTIME_DEFAULTS.port),
     healthcheck: input.healthcheck ?? RUNTIME_DEFAULTS.healthcheck,
+    env: [...(input.env ?? [])],
+    args: [...(input.args ?? [])],
     binaryName: input.binaryName ?? RUNTIME_DEFAULTS.binaryName,
     title: input.title ?? RUNTIME_DEFAULTS.title,
     sourceUrl: input.sourceUrl,
+    healthPath: validateHealthPath(input.healthPath ?? TEST_DEFAULTS.healthPath),
+    blackboxPattern: input.blackboxPattern ?? TEST_DEFAULTS.blackboxPattern,
+    maxSizeBytes: Math.round(validateMaxSize(input.maxSizeMb ?? TEST_DEFAULTS.maxSizeMb) * 1_000_000),
     fresh: input.fresh ?? false,
     freshNonce: input.freshNonce,
   };
   binaryPath(s.binaryName);
+  parseEnv(s.env);
   ldflags({ platform: "linux/amd64", ...s });
   if (s.golangImage.trim() === "") throw new Error("golang image is empty");
   return s;

@@ -4,18 +4,20 @@
  * history entry) set to the source date epoch by the `reproducible` helper. Same inputs, same bytes,
  * on any engine; `publish` pushes exactly this.
  */
-import { dag, type Container, type File } from "@dagger.io/dagger";
+import { dag, ImageLayerCompression, type Container, type File } from "@dagger.io/dagger";
 
+import type { Compression } from "../recipe/compression.js";
 import { TARBALL_PATHS, reproducibleArgs } from "../recipe/helpers.js";
 import { execStep } from "./exec.js";
 import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
 /** One platform's image (a manifest) or several (an index), as a reproducible tarball. */
-export async function imageTarball(s: Settings, variants: readonly Container[]): Promise<File> {
+export async function imageTarball(s: Settings, variants: readonly Container[], compression: Compression = "gzip"): Promise<File> {
   // Build every platform first: a build failure is reported as itself, not as a tarball failure.
   await Promise.all(variants.map((v) => v.sync()));
-  const engineLayout = dag.container().asTarball({ platformVariants: [...variants] });
+  const forcedCompression = compression === "zstd" ? ImageLayerCompression.Zstd : ImageLayerCompression.Gzip;
+  const engineLayout = dag.container().asTarball({ platformVariants: [...variants], forcedCompression });
   const ctr = (await helperTools(s)).withMountedFile(TARBALL_PATHS.engine, engineLayout);
   const done = await execStep(ctr, "making the image tarball reproducible", reproducibleArgs(s.sourceDateEpoch));
   return done.file(TARBALL_PATHS.out);

@@ -11,18 +11,6 @@ import { execOutput, explainExecError } from "./exec.js";
 import { httpProbe } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
-/** Options of the `test` function. */
-export interface VerifyOptions {
-  /** Path the health probe requests. */
-  healthPath: string;
-  /** Port the probe and the black-box tests use (the image's port unless given). */
-  port: number;
-  /** `go test -run` pattern that selects the service's black-box tests. */
-  blackboxPattern: string;
-  /** Largest acceptable image, in bytes. */
-  maxSizeBytes: number;
-}
-
 /** The alias the running image has inside the client container. */
 const SERVICE_ALIAS = "app";
 
@@ -52,10 +40,9 @@ export async function serviceChecks(
   src: Container,
   image: Container,
   s: Settings,
-  opts: VerifyOptions,
 ): Promise<string[]> {
   const service = image.asService({ useEntrypoint: true });
-  const url = `http://${SERVICE_ALIAS}:${opts.port}`;
+  const url = `http://${SERVICE_ALIAS}:${s.port}`;
   // SERVICE_URL points the black-box tests at the binding; EXPECT_VERSION and EXPECT_COMMIT let
   // them check what was stamped into the binary.
   const client = src
@@ -64,20 +51,20 @@ export async function serviceChecks(
     .withEnvVariable("SERVICE_URL", url)
     .withEnvVariable("EXPECT_VERSION", s.version)
     .withEnvVariable("EXPECT_COMMIT", s.revision);
-  await execOutput(client, `health probe GET ${url}${opts.healthPath}`, httpProbeArgs(`${url}${opts.healthPath}`));
+  await execOutput(client, `health probe GET ${url}${s.healthPath}`, httpProbeArgs(`${url}${s.healthPath}`));
   const out = await goTest(client, `black-box tests against ${url}`, [
-    "go", "test", "-count=1", "-v", "-run", opts.blackboxPattern, "./...",
+    "go", "test", "-count=1", "-v", "-run", s.blackboxPattern, "./...",
   ]);
   const t = summarizeGoTest(out);
   const blackbox =
     t.passed + t.failed + t.skipped === 0
-      ? `black-box tests: none match ${opts.blackboxPattern} (skipped)`
+      ? `black-box tests: none match ${s.blackboxPattern} (skipped)`
       : `black-box tests against ${url}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
-  return [`GET ${url}${opts.healthPath}: 200`, blackbox];
+  return [`GET ${url}${s.healthPath}: 200`, blackbox];
 }
 
 /** The image policy: non-root, no shell, exec-form entrypoint, health check, size budget. */
-export async function policyChecks(image: Container, s: Settings, opts: VerifyOptions): Promise<string[]> {
+export async function policyChecks(image: Container, s: Settings): Promise<string[]> {
   const presentForbidden: string[] = [];
   for (const p of FORBIDDEN_PATHS) if (await image.exists(p)) presentForbidden.push(p);
   let healthcheck: string[] | undefined;
@@ -95,12 +82,12 @@ export async function policyChecks(image: Container, s: Settings, opts: VerifyOp
   };
   const problems = policyViolations(facts, {
     requireHealthcheck: s.healthcheck,
-    maxSizeBytes: opts.maxSizeBytes,
+    maxSizeBytes: s.maxSizeBytes,
   });
   if (problems.length > 0) throw new Error(`image policy failed: the image\n- ${problems.join("\n- ")}`);
   return [
     `image policy: user ${facts.user}, entrypoint ${JSON.stringify(facts.entrypoint)}, ` +
       `${healthcheck ? "health check present" : "no health check (turned off)"}, no shell, ` +
-      `${formatBytes(facts.sizeBytes)} (budget ${formatBytes(opts.maxSizeBytes)})`,
+      `${formatBytes(facts.sizeBytes)} (budget ${formatBytes(s.maxSizeBytes)})`,
   ];
 }

@@ -31,10 +31,12 @@ export const GO_PATHS = {
   buildCache: "/root/.cache/go-build",
   /** Where `go build` writes the binary. */
   out: "/out/app",
+  /** Where the .netrc secret for private modules is mounted (the toolchain runs as root). */
+  netrc: "/root/.netrc",
 } as const;
 
-/** Cache volume names, named for what they hold. */
-export const CACHE_VOLUMES = { modCache: "go-mod", buildCache: "go-build" } as const;
+/** Cache volume names: the module's name, then what they hold, so no other module's volume is shared. */
+export const CACHE_VOLUMES = { modCache: "go-scratch-go-mod", buildCache: "go-scratch-go-build" } as const;
 
 /** The files of the cache layer: only what `go mod download` needs, so a .go edit keeps it. */
 export const MANIFEST_FILES = ["go.mod", "go.sum"] as const;
@@ -53,6 +55,10 @@ export interface GoBuildOptions {
   versionVar?: string;
   /** The fully qualified string variable that receives the revision. */
   revisionVar?: string;
+  /** Further `-X importpath.name=value` definitions, each `name=value`. */
+  defines?: readonly string[];
+  /** Embed Go's time zone database (`-tags timetzdata`), so time.LoadLocation works in scratch. */
+  tzdata?: boolean;
   /** The source has a vendor/ directory: build with -mod=vendor and download nothing. */
   vendor?: boolean;
   /** Where the binary is written. */
@@ -89,6 +95,18 @@ export function normalizePackage(pkg: string): string {
   return rel;
 }
 
+/** Validates one `-X` definition, `importpath.name=value`; returns it. */
+export function validateDefine(define: string): string {
+  const eq = define.indexOf("=");
+  const [name, value] = eq < 0 ? [define, undefined] : [define.slice(0, eq), define.slice(eq + 1)];
+  check(
+    value !== undefined && VARIABLE.test(name) && (value === "" || STAMP.test(value)),
+    `invalid definition ${JSON.stringify(define)}: expected importpath.name=value, e.g. main.buildChannel=stable ` +
+      "(the value: letters, digits and . _ + - : / @, at most 128)",
+  );
+  return define;
+}
+
 /** The `-ldflags` value: stripped, no build id, version and revision stamped. */
 export function ldflags(opts: GoBuildOptions): string {
   const version = opts.version ?? BUILD_DEFAULTS.version;
@@ -99,7 +117,8 @@ export function ldflags(opts: GoBuildOptions): string {
   check(STAMP.test(revision), `invalid revision ${JSON.stringify(revision)}: use letters, digits and . _ + - : / @ (at most 128)`);
   check(VARIABLE.test(versionVar), `invalid version variable ${JSON.stringify(versionVar)}: expected e.g. main.version`);
   check(VARIABLE.test(revisionVar), `invalid revision variable ${JSON.stringify(revisionVar)}: expected e.g. main.commit`);
-  return ["-s", "-w", "-buildid=", `-X ${versionVar}=${version}`, `-X ${revisionVar}=${revision}`].join(" ");
+  const defines = (opts.defines ?? []).map((d) => `-X ${validateDefine(d)}`);
+  return ["-s", "-w", "-buildid=", `-X ${versionVar}=${version}`, `-X ${revisionVar}=${revision}`, ...defines].join(" ");
 }
 
 /** The exact `go build` command line: static, stripped, trimmed, reproducible, version-stamped. */
@@ -109,6 +128,7 @@ export function goBuildArgs(opts: GoBuildOptions): string[] {
     "build",
     "-trimpath",
     "-buildvcs=false",
+    ...(opts.tzdata ? ["-tags", "timetzdata"] : []),
     ...(opts.vendor ? ["-mod=vendor"] : []),
     "-ldflags",
     ldflags(opts),

@@ -37,6 +37,10 @@ export interface RuntimeOptions {
   healthcheck?: boolean;
   /** Extra assets are copied to ASSETS_PATH. */
   assets?: boolean;
+  /** More environment variables, `NAME=value` (validated by parseEnv). */
+  env?: readonly string[];
+  /** Default arguments to the entrypoint (the image's CMD). */
+  args?: readonly string[];
   /** Seconds since the Unix epoch: every file's timestamp and the `created` label. */
   sourceDateEpoch?: number;
   /** OCI metadata. */
@@ -78,6 +82,54 @@ export function validatePort(port: number): number {
     throw new Error(`invalid port ${port}: expected an integer from 1 to 65535`);
   }
   return port;
+}
+
+/**
+ * Validates the port the service listens on inside the image: it runs as the non-root user, so a
+ * port below 1024 could not be bound (Dagger's engine, Kubernetes and a capability-free `docker run`
+ * all refuse); the error says what to do instead.
+ */
+export function validateServicePort(port: number): number {
+  validatePort(port);
+  if (port < 1024) {
+    throw new Error(
+      `port ${port} is privileged (below 1024) and the image runs as the non-root user ${NONROOT.uid}, which cannot bind it: ` +
+        `let the service listen on an unprivileged port (--port 8080) and map it where it runs, e.g. docker run -p ${port}:8080`,
+    );
+  }
+  return port;
+}
+
+/** Names that look like they hold a secret, which must not be baked into an image's environment. */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)/i;
+/** An environment variable name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Variables the module sets itself. */
+const RESERVED_ENV = ["PORT"];
+
+/**
+ * Validates `NAME=value` entries for the image's environment and returns them as a record. A name
+ * that looks like a secret is refused: anyone who can pull the image can read its environment.
+ */
+export function parseEnv(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    if (eq < 0 || !ENV_NAME.test(name)) {
+      throw new Error(`invalid environment variable ${JSON.stringify(entry)}: expected NAME=value, e.g. --env LOG_LEVEL=info`);
+    }
+    if (RESERVED_ENV.includes(name)) throw new Error(`--env ${name}: the module sets ${name} itself; use --port`);
+    if (SECRET_NAME.test(name)) {
+      throw new Error(
+        `--env ${name}: this looks like a secret, and an image's environment is readable by anyone who can pull it; ` +
+          "give secrets to the running container instead (docker run -e, a Kubernetes Secret)",
+      );
+    }
+    if (name in out) throw new Error(`--env ${name} is given twice`);
+    out[name] = entry.slice(eq + 1);
+  }
+  return out;
 }
 
 /** Validates a timestamp in seconds since the epoch. */
@@ -155,13 +207,13 @@ export function ociLabels(opts: RuntimeOptions = {}): Record<string, string> {
 /** The full image configuration for a runtime built with `opts`. */
 export function imageConfig(opts: RuntimeOptions = {}): ImageConfig {
   const bin = binaryPath(opts.binaryName);
-  const port = validatePort(opts.port ?? RUNTIME_DEFAULTS.port);
+  const port = validateServicePort(opts.port ?? RUNTIME_DEFAULTS.port);
   const config: ImageConfig = {
     user: `${NONROOT.uid}:${NONROOT.gid}`,
     entrypoint: [bin],
-    cmd: [],
+    cmd: [...(opts.args ?? [])],
     workdir: "/",
-    env: { PORT: String(port) },
+    env: { ...parseEnv(opts.env ?? []), PORT: String(port) },
     exposedPorts: [port],
     labels: ociLabels(opts),
   };

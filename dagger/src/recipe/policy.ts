@@ -3,6 +3,21 @@
  * No Dagger import: the module gathers the facts with Dagger, the tests with a container engine.
  */
 
+/** What `test` checks unless told otherwise. */
+export const TEST_DEFAULTS = { healthPath: "/healthz", blackboxPattern: "^TestBlackBox", maxSizeMb: 20 } as const;
+
+/** Validates the path the health probe requests. */
+export function validateHealthPath(path: string): string {
+  if (!/^\/[\x21-\x7e]*$/.test(path)) throw new Error(`invalid health path ${JSON.stringify(path)}: must start with / (no spaces)`);
+  return path;
+}
+
+/** Validates the image size budget, in megabytes. */
+export function validateMaxSize(mb: number): number {
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`invalid size budget ${mb} MB: expected a positive number`);
+  return mb;
+}
+
 /** Paths whose presence means the image carries a shell or a package manager. */
 export const FORBIDDEN_PATHS = [
   "/bin/sh",
