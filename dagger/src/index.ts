@@ -66,6 +66,7 @@ export class GoScratch {
   gonosumdb?: string;
   goproxy?: string;
   netrc?: Secret;
+  goproxyService?: Service;
   /** With --fresh: one value per `dagger call`, shared by every stage so each runs once, uncached. */
   freshNonce?: string;
 
@@ -138,8 +139,10 @@ export class GoScratch {
     gonosumdb?: string,
     /** GOPROXY for the module download, e.g. https://goproxy.internal,direct (default: the toolchain's). */
     goproxy?: string,
-    /** A .netrc with credentials for private module hosts, as a secret (file://~/.netrc); used only while modules download (default: none). */
+    /** A .netrc with credentials for private module hosts, as a secret (file://~/.netrc); used only while modules download. Go sends it over HTTPS only, and matches the proxy URL's port: machine goproxy.internal:8443 (default: none). */
     netrc?: Secret,
+    /** A module proxy reached as a service, e.g. tcp://localhost:3000 on your machine; it is the host `goproxy` while modules download: --goproxy http://goproxy:3000 (default: none). */
+    goproxyService?: Service,
   ) {
     this.source = source;
     this.pkg = pkg;
@@ -170,6 +173,7 @@ export class GoScratch {
     this.gonosumdb = gonosumdb;
     this.goproxy = goproxy;
     this.netrc = netrc;
+    this.goproxyService = goproxyService;
     this.freshNonce = fresh ? String(Date.now()) : undefined;
     this.settings(); // validate every option now, before any function runs
   }
@@ -335,6 +339,7 @@ export class GoScratch {
       gonosumdb: this.gonosumdb,
       goproxy: this.goproxy,
       netrc: this.netrc,
+      goproxyService: this.goproxyService,
       freshNonce: this.freshNonce,
     });
   }

@@ -7,7 +7,7 @@
 import { accessSync, constants } from "node:fs";
 import { isAbsolute, join } from "node:path";
 
-import { connection, dag, type CacheVolume, type Container, type Directory, type Secret } from "@dagger.io/dagger";
+import { connection, dag, type CacheVolume, type Container, type Directory, type Secret, type Service } from "@dagger.io/dagger";
 import { afterAll, beforeAll } from "vitest";
 
 import { GoScratch } from "../../dagger/src/index.js";
@@ -100,6 +100,7 @@ export interface ModuleOptions {
   gonosumdb?: string;
   goproxy?: string;
   netrc?: Secret;
+  goproxyService?: Service;
 }
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
@@ -139,6 +140,7 @@ export function goScratch(o: ModuleOptions = {}): GoScratch {
     o.gonosumdb,
     o.goproxy,
     o.netrc,
+    o.goproxyService,
   );
 }
 

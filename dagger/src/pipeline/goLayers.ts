@@ -7,6 +7,7 @@ import { dag, type Container, type File } from "@dagger.io/dagger";
 
 import {
   CACHE_VOLUMES,
+  GOPROXY_ALIAS,
   GO_PATHS,
   MANIFEST_FILES,
   MOD_DOWNLOAD_ARGS,
@@ -45,13 +46,15 @@ export function toolchain(s: Settings): Container {
  * this layer. A vendored source downloads nothing.
  */
 export async function cacheLayer(s: Settings, vendor: boolean): Promise<Container> {
-  const ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: [...MANIFEST_FILES] });
+  let ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: [...MANIFEST_FILES] });
   if (vendor) return ctr;
+  if (s.goproxyService) ctr = ctr.withServiceBinding(GOPROXY_ALIAS, s.goproxyService);
   if (!s.netrc) return execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
   // The credentials for private module hosts exist only for the download: mounted as a secret
   // (never in a layer), and unmounted before anything else runs.
-  const downloaded = await execStep(ctr.withMountedSecret(GO_PATHS.netrc, s.netrc), "go mod download", MOD_DOWNLOAD_ARGS);
-  return downloaded.withoutMount(GO_PATHS.netrc);
+  const withNetrc = ctr.withMountedSecret(GO_PATHS.netrc, s.netrc).withEnvVariable("NETRC", GO_PATHS.netrc);
+  const downloaded = await execStep(withNetrc, "go mod download", MOD_DOWNLOAD_ARGS);
+  return downloaded.withoutMount(GO_PATHS.netrc).withoutEnvVariable("NETRC");
 }
 
 /** The full source on top of the cache layer, ready for go vet, go test and go build. */

@@ -2,7 +2,7 @@
  * The module's settings, resolved once from the constructor's arguments: defaults from the recipe,
  * every value validated before any container is built.
  */
-import type { CacheVolume, Container, Directory, Secret } from "@dagger.io/dagger";
+import type { CacheVolume, Container, Directory, Secret, Service } from "@dagger.io/dagger";
 
 import { BUILD_DEFAULTS, GOLANG_IMAGE, normalizePackage, ldflags } from "../recipe/goBuild.js";
 import { RUNTIME_DEFAULTS, binaryPath, parseEnv, validateEpoch, validateServicePort } from "../recipe/image.js";
@@ -30,6 +30,8 @@ export interface Settings {
   goEnv: Record<string, string>;
   /** A .netrc for private module hosts, mounted only while modules are downloaded. */
   netrc?: Secret;
+  /** A module proxy reached as a service, bound as GOPROXY_ALIAS while modules download. */
+  goproxyService?: Service;
   sourceDateEpoch: number;
   port: number;
   healthcheck: boolean;
@@ -92,6 +94,7 @@ export function resolveSettings(input: SettingsInput): Settings {
     buildCache: input.buildCache,
     goEnv,
     netrc: input.netrc,
+    goproxyService: input.goproxyService,
     sourceDateEpoch: validateEpoch(input.sourceDateEpoch ?? RUNTIME_DEFAULTS.sourceDateEpoch),
     port: validateServicePort(input.port ?? RUNTIME_DEFAULTS.port),
     healthcheck: input.healthcheck ?? RUNTIME_DEFAULTS.healthcheck,

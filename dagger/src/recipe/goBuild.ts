@@ -38,6 +38,9 @@ export const GO_PATHS = {
 /** Cache volume names: the module's name, then what they hold, so no other module's volume is shared. */
 export const CACHE_VOLUMES = { modCache: "go-scratch-go-mod", buildCache: "go-scratch-go-build" } as const;
 
+/** The host name a module proxy given as a service has while modules download. */
+export const GOPROXY_ALIAS = "goproxy";
+
 /** The files of the cache layer: only what `go mod download` needs, so a .go edit keeps it. */
 export const MANIFEST_FILES = ["go.mod", "go.sum"] as const;
 
