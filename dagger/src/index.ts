@@ -28,6 +28,7 @@ import { runtimeImage } from "./pipeline/runtimeImage.js";
 import { imageTarball } from "./pipeline/tarball.js";
 import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
+import { packagePatterns } from "./recipe/source.js";
 import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
 import { parseCompression } from "./recipe/compression.js";
 import { DEFAULT_PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recipe/platform.js";
@@ -185,8 +186,7 @@ export class GoScratch {
   @func({ cache: "session" })
   async deps(): Promise<Container> {
     const s = this.settings();
-    const { vendor } = await inspectSource(s.source, s.pkg);
-    return cacheLayer(s, vendor);
+    return cacheLayer(s, await inspectSource(s.source, s.pkg));
   }
 
   /**
@@ -200,8 +200,7 @@ export class GoScratch {
   ): Promise<File> {
     const s = this.settings();
     const target = await this.platformOrDefault(platform);
-    const { vendor } = await inspectSource(s.source, s.pkg);
-    return buildBinary(s, target, vendor);
+    return buildBinary(s, target, await inspectSource(s.source, s.pkg));
   }
 
   /**
@@ -216,8 +215,8 @@ export class GoScratch {
   ): Promise<Container> {
     const s = this.settings();
     const target = await this.platformOrDefault(platform);
-    const { vendor } = await inspectSource(s.source, s.pkg);
-    return runtimeImage(s, target, await buildBinary(s, target, vendor), caBundle(s));
+    const layout = await inspectSource(s.source, s.pkg);
+    return runtimeImage(s, target, await buildBinary(s, target, layout), caBundle(s));
   }
 
   /**
@@ -260,10 +259,15 @@ export class GoScratch {
   @check()
   async test(): Promise<string> {
     const s = this.settings();
-    const { vendor } = await inspectSource(s.source, s.pkg);
-    const src = await sourceLayer(s, vendor);
+    const layout = await inspectSource(s.source, s.pkg);
+    const src = await sourceLayer(s, layout);
     const image = await this.build();
-    const lines = [...(await sourceChecks(src)), ...(await serviceChecks(src, image, s)), ...(await policyChecks(image, s))];
+    const patterns = packagePatterns(layout);
+    const lines = [
+      ...(await sourceChecks(src, patterns)),
+      ...(await serviceChecks(src, image, s, patterns)),
+      ...(await policyChecks(image, s)),
+    ];
     return ["go-scratch test: all checks passed", ...lines.map((l) => `  ${l}`)].join("\n");
   }
 

@@ -62,7 +62,7 @@ describe.skipIf(!run)("engine: deps", () => {
   it("says what is wrong with a source that has no go.mod", async () => {
     const message = await rejection(goScratch({ source: "test/fixtures/cmdsvc/cmd" }).deps());
     expect(message).toBe(
-      "no go.mod at the root of the source directory: pass the Go module's root with --source (it must contain go.mod)",
+      "no go.mod at the root of the source directory: pass the Go module's root with --source (it must contain go.mod, or go.work for a workspace)",
     );
   });
 });

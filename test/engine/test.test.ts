@@ -66,6 +66,18 @@ describe.skipIf(!run)("engine: test", () => {
   );
 
   it(
+    "builds and tests a go.work workspace whose main package is in one of its modules",
+    async () => {
+      const report = await goScratch({ source: "test/fixtures/workspace", pkg: "./svc/cmd/server", healthcheck: false }).test();
+      console.log(report);
+      expect(report).toContain("go vet ./lib/... ./svc/...: ok");
+      expect(report).toMatch(/go test \.\/lib\/\.\.\. \.\/svc\/\.\.\.: 1 passed, 0 failed/);
+      expect(report).toContain("GET http://app:8080/healthz: 200");
+    },
+    minutes(10),
+  );
+
+  it(
     "selects the black-box tests with --blackbox-pattern and probes --health-path",
     async () => {
       const report = await goScratch({ healthPath: "/readyz", blackboxPattern: "^TestBlackBoxHealthz$" }).test();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { checkSource, declaresPackageMain, hasVendor } from "../../dagger/src/recipe/source.js";
+import { checkSource, declaresPackageMain, hasVendor, manifestFiles, packagePatterns, parseGoWork } from "../../dagger/src/recipe/source.js";
 
 describe("checkSource", () => {
   const ok = { entries: ["go.mod", "main.go"], mainPackageGoFiles: ["main.go"], hasPackageMain: true };
@@ -40,5 +40,25 @@ describe("hasVendor", () => {
   it("detects vendor/", () => {
     expect(hasVendor(["go.mod", "vendor/"])).toBe(true);
     expect(hasVendor(["go.mod"])).toBe(false);
+  });
+});
+
+describe("go.work workspaces", () => {
+  it("lists the modules a go.work uses, in either form", () => {
+    expect(parseGoWork("go 1.26\n\nuse (\n\t./lib // the library\n\tsvc/\n)\n")).toEqual(["./lib", "./svc"]);
+    expect(parseGoWork("go 1.26\nuse ./one\n")).toEqual(["./one"]);
+  });
+
+  it("refuses a module outside the source, or none", () => {
+    expect(() => parseGoWork("use ../elsewhere\n")).toThrow('go.work uses "../elsewhere", outside the source directory');
+    expect(() => parseGoWork("go 1.26\n")).toThrow("go.work uses no module");
+  });
+
+  it("copies only the manifests into the cache layer, and tests every module", () => {
+    const layout = { vendor: false, workspace: ["./lib", "./svc"] };
+    expect(manifestFiles(layout)).toEqual(["go.work", "go.work.sum", "lib/go.mod", "lib/go.sum", "svc/go.mod", "svc/go.sum"]);
+    expect(packagePatterns(layout)).toEqual(["./lib/...", "./svc/..."]);
+    expect(manifestFiles({ vendor: false })).toEqual(["go.mod", "go.sum"]);
+    expect(packagePatterns({ vendor: false })).toEqual(["./..."]);
   });
 });

@@ -9,13 +9,13 @@ import {
   CACHE_VOLUMES,
   GOPROXY_ALIAS,
   GO_PATHS,
-  MANIFEST_FILES,
   MOD_DOWNLOAD_ARGS,
   goBuildArgs,
   goBuildEnv,
 } from "../recipe/goBuild.js";
 import { execStep } from "./exec.js";
 import { CA_BUNDLE_PATH } from "../recipe/image.js";
+import { manifestFiles, type SourceLayout } from "../recipe/source.js";
 import type { Settings } from "./settings.js";
 
 /** The Go toolchain given as a container, or the golang image. */
@@ -45,9 +45,9 @@ export function toolchain(s: Settings): Container {
  * The cache layer: only go.mod and go.sum, then `go mod download`, so editing a .go file keeps
  * this layer. A vendored source downloads nothing.
  */
-export async function cacheLayer(s: Settings, vendor: boolean): Promise<Container> {
-  let ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: [...MANIFEST_FILES] });
-  if (vendor) return ctr;
+export async function cacheLayer(s: Settings, layout: SourceLayout): Promise<Container> {
+  let ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: manifestFiles(layout) });
+  if (layout.vendor) return ctr;
   if (s.goproxyService) ctr = ctr.withServiceBinding(GOPROXY_ALIAS, s.goproxyService);
   if (!s.netrc) return execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
   // The credentials for private module hosts exist only for the download: mounted as a secret
@@ -58,13 +58,13 @@ export async function cacheLayer(s: Settings, vendor: boolean): Promise<Containe
 }
 
 /** The full source on top of the cache layer, ready for go vet, go test and go build. */
-export async function sourceLayer(s: Settings, vendor: boolean): Promise<Container> {
-  return (await cacheLayer(s, vendor)).withDirectory(GO_PATHS.src, s.source);
+export async function sourceLayer(s: Settings, layout: SourceLayout): Promise<Container> {
+  return (await cacheLayer(s, layout)).withDirectory(GO_PATHS.src, s.source);
 }
 
 /** The build layer's output: the service binary for `platform`. A compile error is shown whole. */
-export async function buildBinary(s: Settings, platform: string, vendor: boolean): Promise<File> {
-  let ctr = await sourceLayer(s, vendor);
+export async function buildBinary(s: Settings, platform: string, layout: SourceLayout): Promise<File> {
+  let ctr = await sourceLayer(s, layout);
   for (const [name, value] of Object.entries(goBuildEnv(platform))) {
     ctr = ctr.withEnvVariable(name, value);
   }
@@ -77,7 +77,7 @@ export async function buildBinary(s: Settings, platform: string, vendor: boolean
     revisionVar: s.revisionVar,
     defines: s.defines,
     tzdata: s.tzdata,
-    vendor,
+    vendor: layout.vendor,
   });
   return (await execStep(ctr, `go build ${s.pkg} for ${platform}`, args)).file(GO_PATHS.out);
 }

@@ -1,10 +1,10 @@
 /** Looks at the source directory before building, so a bad one fails with a clear message. */
 import type { Directory } from "@dagger.io/dagger";
 
-import { checkGoMod, checkSource, declaresPackageMain, hasVendor } from "../recipe/source.js";
+import { checkGoMod, checkSource, declaresPackageMain, hasVendor, parseGoWork, type SourceLayout } from "../recipe/source.js";
 
-/** Checks go.mod and the main package; returns whether the source vendors its modules. */
-export async function inspectSource(source: Directory, pkg: string): Promise<{ vendor: boolean }> {
+/** Checks go.mod (or go.work) and the main package; returns how the source is laid out. */
+export async function inspectSource(source: Directory, pkg: string): Promise<SourceLayout> {
   const entries = await source.entries();
   checkGoMod(entries);
   let goFiles: string[] = [];
@@ -22,5 +22,6 @@ export async function inspectSource(source: Directory, pkg: string): Promise<{ v
     }
   }
   checkSource({ entries, mainPackageGoFiles: goFiles, hasPackageMain }, pkg);
-  return { vendor: hasVendor(entries) };
+  const workspace = entries.includes("go.work") ? parseGoWork(await source.file("go.work").contents()) : undefined;
+  return { vendor: hasVendor(entries), workspace };
 }

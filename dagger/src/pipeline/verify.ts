@@ -28,11 +28,12 @@ async function goTest(ctr: Container, step: string, args: string[]): Promise<str
 }
 
 /** `go vet` and `go test` of the source, in the build container. */
-export async function sourceChecks(src: Container): Promise<string[]> {
-  await execOutput(src, "go vet ./...", ["go", "vet", "./..."]);
-  const out = await goTest(src, "go test ./...", ["go", "test", "-count=1", "-v", "./..."]);
+export async function sourceChecks(src: Container, patterns: readonly string[]): Promise<string[]> {
+  const pkgs = patterns.join(" ");
+  await execOutput(src, `go vet ${pkgs}`, ["go", "vet", ...patterns]);
+  const out = await goTest(src, `go test ${pkgs}`, ["go", "test", "-count=1", "-v", ...patterns]);
   const t = summarizeGoTest(out);
-  return [`go vet ./...: ok`, `go test ./...: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
+  return [`go vet ${pkgs}: ok`, `go test ${pkgs}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
 }
 
 /** The health probe and the black-box tests, from a client container bound to the running image. */
@@ -40,6 +41,7 @@ export async function serviceChecks(
   src: Container,
   image: Container,
   s: Settings,
+  patterns: readonly string[],
 ): Promise<string[]> {
   const service = image.asService({ useEntrypoint: true });
   const url = `http://${SERVICE_ALIAS}:${s.port}`;
@@ -53,7 +55,7 @@ export async function serviceChecks(
     .withEnvVariable("EXPECT_COMMIT", s.revision);
   await execOutput(client, `health probe GET ${url}${s.healthPath}`, httpProbeArgs(`${url}${s.healthPath}`));
   const out = await goTest(client, `black-box tests against ${url}`, [
-    "go", "test", "-count=1", "-v", "-run", s.blackboxPattern, "./...",
+    "go", "test", "-count=1", "-v", "-run", s.blackboxPattern, ...patterns,
   ]);
   const t = summarizeGoTest(out);
   const blackbox =

@@ -41,8 +41,6 @@ export const CACHE_VOLUMES = { modCache: "go-scratch-go-mod", buildCache: "go-sc
 /** The host name a module proxy given as a service has while modules download. */
 export const GOPROXY_ALIAS = "goproxy";
 
-/** The files of the cache layer: only what `go mod download` needs, so a .go edit keeps it. */
-export const MANIFEST_FILES = ["go.mod", "go.sum"] as const;
 
 /** What a Go build needs to know, beyond the source. */
 export interface GoBuildOptions {

@@ -18,13 +18,50 @@ export function hasVendor(entries: readonly string[]): boolean {
   return entries.includes("vendor/") || entries.includes("vendor");
 }
 
-/** Throws a clear error if the source directory is not a Go module root. */
+/** Throws a clear error if the source directory is neither a Go module root nor a workspace root. */
 export function checkGoMod(entries: readonly string[]): void {
-  if (!entries.includes("go.mod")) {
+  if (!entries.includes("go.mod") && !entries.includes("go.work")) {
     throw new Error(
-      "no go.mod at the root of the source directory: pass the Go module's root with --source (it must contain go.mod)",
+      "no go.mod at the root of the source directory: pass the Go module's root with --source (it must contain go.mod, or go.work for a workspace)",
     );
   }
+}
+
+/** How the source is laid out: one module, or a go.work workspace of modules in these directories. */
+export interface SourceLayout {
+  vendor: boolean;
+  /** The workspace's module directories (`./lib`, `./svc`), when the root has a go.work. */
+  workspace?: string[];
+}
+
+/** The module directories a go.work `use`s, as `./dir`; refuses directories outside the source. */
+export function parseGoWork(text: string): string[] {
+  const withoutComments = text.replace(/\/\/.*$/gm, "");
+  const dirs: string[] = [];
+  for (const m of withoutComments.matchAll(/^\s*use\s*(?:\(([^)]*)\)|(\S+))/gm)) {
+    for (const d of (m[1] ?? m[2]).split(/\s+/).filter((x) => x !== "")) {
+      const dir = d.replace(/^"|"$/g, "").replace(/\/+$/, "");
+      const rel = dir === "." || dir.startsWith("./") ? dir : `./${dir}`;
+      if (rel.split("/").includes("..")) {
+        throw new Error(`go.work uses ${JSON.stringify(d)}, outside the source directory: pass the directory that holds every module with --source`);
+      }
+      dirs.push(rel);
+    }
+  }
+  if (dirs.length === 0) throw new Error("go.work uses no module: add `use ./your-module` to it");
+  return dirs;
+}
+
+/** The files the cache layer copies: the manifests only, so editing a .go file keeps the layer. */
+export function manifestFiles(layout: SourceLayout): string[] {
+  if (!layout.workspace) return ["go.mod", "go.sum"];
+  const strip = (d: string) => (d === "." ? "" : `${d.replace(/^\.\//, "")}/`);
+  return ["go.work", "go.work.sum", ...layout.workspace.flatMap((d) => [`${strip(d)}go.mod`, `${strip(d)}go.sum`])];
+}
+
+/** The package patterns go vet and go test run on: every package of the module or workspace. */
+export function packagePatterns(layout: SourceLayout): string[] {
+  return layout.workspace ? layout.workspace.map((d) => `${d}/...`) : ["./..."];
 }
 
 /** Throws a clear error if the source cannot be built as a Go service. */
