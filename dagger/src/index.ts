@@ -25,6 +25,7 @@ import {
 import { buildBinary, cacheLayer, caBundle, sourceLayer } from "./pipeline/goLayers.js";
 import { checkReleaseTarget, release } from "./pipeline/release.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
+import { sbomOf, vulnScan } from "./pipeline/supplyChain.js";
 import { imageTarball } from "./pipeline/tarball.js";
 import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
@@ -68,6 +69,8 @@ export class GoScratch {
   goproxy?: string;
   netrc?: Secret;
   goproxyService?: Service;
+  vulnDb?: Directory;
+  vulnDbUrl?: string;
   /** With --fresh: one value per `dagger call`, shared by every stage so each runs once, uncached. */
   freshNonce?: string;
 
@@ -144,6 +147,10 @@ export class GoScratch {
     netrc?: Secret,
     /** A module proxy reached as a service, e.g. tcp://localhost:3000 on your machine; it is the host `goproxy` while modules download: --goproxy http://goproxy:3000 (default: none). */
     goproxyService?: Service,
+    /** The vulnerability database `scan` (and `publish`) reads, as a directory in the Go vulnerability database's layout (default: govulncheck's, vuln.go.dev). */
+    vulnDb?: Directory,
+    /** The vulnerability database as a URL, e.g. https://vuln.internal or file:///db (default: govulncheck's, vuln.go.dev). */
+    vulnDbUrl?: string,
   ) {
     this.source = source;
     this.pkg = pkg;
@@ -175,6 +182,8 @@ export class GoScratch {
     this.goproxy = goproxy;
     this.netrc = netrc;
     this.goproxyService = goproxyService;
+    this.vulnDb = vulnDb;
+    this.vulnDbUrl = vulnDbUrl;
     this.freshNonce = fresh ? String(Date.now()) : undefined;
     this.settings(); // validate every option now, before any function runs
   }
@@ -238,6 +247,32 @@ export class GoScratch {
   }
 
   /**
+   * The SBOM of the binary, as CycloneDX 1.5 JSON: the main module and its version, every dependency
+   * module with its version and checksum, the Go toolchain and build settings, purls in
+   * pkg:golang/... form; read from the module list Go embeds in the binary by CycloneDX's own
+   * generator (cyclonedx-gomod v1.10.0). `publish` attaches one to each platform's image.
+   */
+  @func({ cache: "session" })
+  async sbom(
+    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    platform?: string,
+  ): Promise<File> {
+    const target = await this.platformOrDefault(platform);
+    return sbomOf(this.settings(), await this.binary(target), target);
+  }
+
+  /**
+   * govulncheck (v1.9.0) on the source: fails, naming each vulnerability the code calls (ID, module,
+   * fixed version, the call path), and passes with a one-line report that also counts those in
+   * code that is imported but never called. --vuln-db or --vuln-db-url choose the database.
+   */
+  @func({ cache: "session" })
+  async scan(): Promise<string> {
+    const s = this.settings();
+    return vulnScan(s, await inspectSource(s.source, s.pkg));
+  }
+
+  /**
    * The runtime image as a service, entrypoint used and port exposed:
    * `dagger call serve up --ports 8080:8080`, or `dagger up`.
    */
@@ -272,9 +307,10 @@ export class GoScratch {
   }
 
   /**
-   * Test, then publish the image for every platform as one multi-platform index under the tag and,
-   * for a stable release vX.Y.Z, `latest` (a pre-release never moves latest). Every tag is validated
-   * before anything is pushed; returns the references with their digest.
+   * Test, scan, then publish the image for every platform as one multi-platform index under the tag
+   * and, for a stable release vX.Y.Z, `latest` (a pre-release never moves latest), with each
+   * platform's SBOM attached as an OCI referrer. Every tag is validated before anything is built,
+   * nothing is pushed if a test, the scan or a build fails; returns the references with their digest.
    */
   @func({ cache: "never" })
   async publish(
@@ -298,6 +334,8 @@ export class GoScratch {
     registryService?: Service,
     /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+) (default: "gzip"). */
     compression?: string,
+    /** DANGER: publish without the vulnerability scan. Use only when the same commit was already scanned (default: false). */
+    skipScan?: boolean,
   ): Promise<string> {
     const tags = releaseTags(tag, { latest: latest ?? true, aliases: aliases ?? false });
     const how = parseCompression(compression);
@@ -305,9 +343,11 @@ export class GoScratch {
     const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
+    if (!skipScan) await this.scan();
     const s = this.settings();
     const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))), how);
-    const refs = await release(s, layout, target);
+    const sboms = await Promise.all(targets.map(async (platform) => ({ platform, file: await this.sbom(platform) })));
+    const refs = await release(s, layout, { ...target, sboms });
     return refs.join("\n");
   }
 
@@ -344,6 +384,8 @@ export class GoScratch {
       goproxy: this.goproxy,
       netrc: this.netrc,
       goproxyService: this.goproxyService,
+      vulnDb: this.vulnDb,
+      vulnDbUrl: this.vulnDbUrl,
       freshNonce: this.freshNonce,
     });
   }

@@ -17,6 +17,7 @@ import { engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions
 import { catalog, getBlob, getManifest, listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 import type { OciConfig, OciIndex } from "../support/ociLayout.js";
 import { toolAvailable } from "../support/requirements.js";
+import { UUID_VULN, vulnDatabase } from "../support/vulnDatabase.js";
 
 const run = engineSuite("publish", [registryAvailable(), toolAvailable("htpasswd", ["-nbB", "probe", "probe"])]);
 
@@ -32,6 +33,7 @@ interface PublishArgs {
   latest?: boolean;
   aliases?: boolean;
   skipTests?: boolean;
+  skipScan?: boolean;
 }
 
 describe.skipIf(!run)("engine: publish", () => {
@@ -68,12 +70,19 @@ describe.skipIf(!run)("engine: publish", () => {
       a.aliases,
       a.skipTests,
       service,
+      undefined,
+      a.skipScan,
     );
   }
 
   /** The digest each tag of `repo` resolves to, in the registry. */
   async function digests(registry: LocalRegistry, repo: string, tags: string[]) {
     return Promise.all(tags.map(async (t) => (await getManifest(registry.url, repo, t, userOf(registry))).digest));
+  }
+
+  /** The tags of `repo` other than the referrers tag schema's sha256-<digest> tags (one per SBOM'd image). */
+  async function releaseTags(url: string, repo: string, user?: { username: string; password: string }): Promise<string[]> {
+    return (await listTags(url, repo, user)).filter((t) => !/^sha256-[0-9a-f]{64}$/.test(t));
   }
 
   /** The user a registry wants, if any. */
@@ -106,13 +115,46 @@ describe.skipIf(!run)("engine: publish", () => {
     async () => {
       const out = await publish(open, { tag: "v1.0.0", repository: "svc" }, { version: "v1.0.0" });
       console.log(`publish v1.0.0 (two platforms):\n${out}`);
-      const refs = out.split("\n");
+      const refs = out.split("\n").filter((l) => !l.startsWith("sbom "));
       expect(refs.map((r) => r.split("@")[0])).toEqual([`localhost:${open.port}/svc:v1.0.0`, `localhost:${open.port}/svc:latest`]);
+      expect(out.split("\n").filter((l) => l.startsWith("sbom ")).map((l) => l.split(":")[0])).toEqual(["sbom linux/amd64", "sbom linux/arm64"]);
       const [release, latest] = await digests(open, "svc", ["v1.0.0", "latest"]);
       expect(latest).toBe(release);
       expect(refs.map((r) => r.split("@")[1])).toEqual([release, release]);
-      expect(await listTags(open.url, "svc")).toEqual(["latest", "v1.0.0"]);
+      expect(await releaseTags(open.url, "svc")).toEqual(["latest", "v1.0.0"]);
       await expectIndex(open, "svc", "v1.0.0", ["amd64", "arm64"]);
+    },
+    minutes(10),
+  );
+
+  it(
+    "attaches each platform's SBOM as a referrer, found through the referrers tag schema",
+    async () => {
+      const index = await getManifest<{ manifests: { digest: string; platform?: { architecture: string } }[] }>(open.url, "svc", "v1.0.0");
+      for (const m of index.body.manifests) {
+        const fallback = `sha256-${m.digest.slice("sha256:".length)}`;
+        const referrers = await getManifest<{ manifests: { digest: string; artifactType?: string }[] }>(open.url, "svc", fallback);
+        expect(referrers.body.manifests.map((r) => r.artifactType)).toEqual(["application/vnd.cyclonedx+json"]);
+        const artifact = await getManifest<{ subject: { digest: string }; layers: { digest: string }[] }>(open.url, "svc", referrers.body.manifests[0].digest);
+        expect(artifact.body.subject.digest).toBe(m.digest);
+        const sbom = await getBlob<{ metadata: { component: { name: string; purl: string } } }>(open.url, "svc", artifact.body.layers[0].digest);
+        expect(sbom.metadata.component.name).toBe("goscratch.example/service");
+        expect(sbom.metadata.component.purl).toContain(`goarch=${m.platform?.architecture}`);
+      }
+    },
+    minutes(10),
+  );
+
+  it(
+    "pushes nothing when the scan finds vulnerable code that is called",
+    async () => {
+      const vulnDb = vulnDatabase([UUID_VULN]);
+      const message = await rejection(
+        publish(open, { tag: "v1.0.0", repository: "vulnerable", skipTests: true }, { source: "test/fixtures/vulnsvc", healthcheck: false, vulnDb }),
+      );
+      expect(message).toMatch(/^scan found 1 vulnerability the code calls/);
+      console.log(`catalog after the refused publish of test/fixtures/vulnsvc: ${JSON.stringify(await catalog(open.url))}`);
+      expect(await catalog(open.url)).not.toContain("vulnerable");
     },
     minutes(10),
   );
@@ -155,7 +197,7 @@ describe.skipIf(!run)("engine: publish", () => {
       expect(rc, "the rc is a different image").not.toBe(before);
       expect(stable, "v1.1.0 is a different image").not.toBe(before);
       expect(latest, "latest still names v1.0.0").toBe(before);
-      expect(await listTags(open.url, "svc")).toEqual(["latest", "v1.0.0", "v1.1.0", "v1.1.0-rc.1"]);
+      expect(await releaseTags(open.url, "svc")).toEqual(["latest", "v1.0.0", "v1.1.0", "v1.1.0-rc.1"]);
     },
     minutes(10),
   );
@@ -164,7 +206,7 @@ describe.skipIf(!run)("engine: publish", () => {
     "adds the vX.Y and vX aliases with --aliases, all at one digest",
     async () => {
       await publish(open, { tag: "v1.2.3", repository: "aliased", aliases: true, skipTests: true }, { version: "v1.2.3" });
-      expect(await listTags(open.url, "aliased")).toEqual(["latest", "v1", "v1.2", "v1.2.3"]);
+      expect(await releaseTags(open.url, "aliased")).toEqual(["latest", "v1", "v1.2", "v1.2.3"]);
       const all = await digests(open, "aliased", ["v1.2.3", "v1.2", "v1", "latest"]);
       expect(new Set(all).size, `one digest for all tags: ${all.join(" ")}`).toBe(1);
     },
@@ -177,7 +219,7 @@ describe.skipIf(!run)("engine: publish", () => {
       const out = await publish(locked, { tag: "v1.0.0", repository: "private", ...ALICE, skipTests: true }, { version: "v1.0.0" });
       const [release] = await digests(locked, "private", ["v1.0.0"]);
       expect(out.split("\n")[0]).toBe(`localhost:${locked.port}/private:v1.0.0@${release}`);
-      expect(await listTags(locked.url, "private", ALICE)).toEqual(["latest", "v1.0.0"]);
+      expect(await releaseTags(locked.url, "private", ALICE)).toEqual(["latest", "v1.0.0"]);
     },
     minutes(10),
   );

@@ -2,7 +2,8 @@
  * The module on a real Dagger engine, for the suites in test/engine: one session per test file, and
  * the module's own class (`GoScratch`, exactly the code `dagger call` runs) constructed with named
  * options instead of CLI flags ("library mode"). The golang image is GO_SCRATCH_GOLANG_IMAGE when set
- * (a stand-in, where the pinned image cannot be pulled), the module's pinned default otherwise.
+ * (a stand-in, where the pinned image cannot be pulled), the module's pinned default otherwise; the
+ * vulnerability database a local one (by default empty), so `scan` runs where vuln.go.dev cannot be reached.
  */
 import { accessSync, constants } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -13,6 +14,7 @@ import { afterAll, beforeAll } from "vitest";
 import { GoScratch } from "../../dagger/src/index.js";
 import { ROOT, minutes } from "./commands.js";
 import { requireOrSkip, toolAvailable, type Availability } from "./requirements.js";
+import { EMPTY_VULN_DB } from "./vulnDatabase.js";
 
 /** Whether a Dagger session can be opened: inside `dagger run`, or with a dagger CLI to start one. */
 export function engineAvailable(): Availability {
@@ -101,6 +103,9 @@ export interface ModuleOptions {
   goproxy?: string;
   netrc?: Secret;
   goproxyService?: Service;
+  /** A vulnerability database directory on this machine; default: an empty one (the public one may be out of reach). */
+  vulnDb?: string;
+  vulnDbUrl?: string;
 }
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
@@ -141,6 +146,8 @@ export function goScratch(o: ModuleOptions = {}): GoScratch {
     o.goproxy,
     o.netrc,
     o.goproxyService,
+    o.vulnDbUrl === undefined || o.vulnDb !== undefined ? hostDirectory(o.vulnDb ?? EMPTY_VULN_DB) : undefined,
+    o.vulnDbUrl,
   );
 }
 

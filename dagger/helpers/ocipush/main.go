@@ -3,7 +3,12 @@
 // `repository:tag@digest` line per tag. A single-platform export (a plain manifest) is wrapped in
 // an index, so a release has the same shape for one platform as for several.
 //
-//	ocipush -layout image.tar -repository ghcr.io/owner/service -tag v1.0.0 -tag latest [-connect alias:port]
+//	ocipush -layout image.tar -repository ghcr.io/owner/service -tag v1.0.0 -tag latest [-connect alias:port] \
+//	        [-sbom linux/amd64=sbom.cdx.json ...]
+//
+// Each -sbom is attached to that platform's manifest as an OCI referrer (an artifact manifest whose
+// subject is the image); a registry without the referrers API gets the referrers tag schema's
+// fallback tag, sha256-<digest of the image>, as the OCI distribution spec prescribes.
 //
 // Credentials, when needed, come from REGISTRY_USERNAME and REGISTRY_PASSWORD (the module passes the
 // password as a Dagger secret); they are never printed. Registries on localhost, 127.0.0.1 or ::1
@@ -46,8 +51,9 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	layoutPath := flags.String("layout", "", "the OCI image layout tarball")
 	repository := flags.String("repository", "", "registry/path, without tag")
 	connect := flags.String("connect", "", "dial this host:port for every connection")
-	var tags stringList
+	var tags, sboms stringList
 	flags.Var(&tags, "tag", "a tag to write (repeatable, in order)")
+	flags.Var(&sboms, "sbom", "os/arch=file: an SBOM to attach to that platform's image (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -74,14 +80,104 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	reg := NewRegistry(host, path, Credentials{Username: getenv("REGISTRY_USERNAME"), Password: getenv("REGISTRY_PASSWORD")}, *connect)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	digest, err := Push(ctx, reg, img, tags)
+	attach, err := readSBOMs(sboms)
+	if err != nil {
+		return err
+	}
+	digest, referrers, err := Push(ctx, reg, img, tags, attach)
 	if err != nil {
 		return err
 	}
 	for _, t := range tags {
 		fmt.Fprintf(stdout, "%s:%s@%s\n", *repository, t, digest)
 	}
+	for _, r := range referrers {
+		fmt.Fprintf(stdout, "sbom %s: %s@%s\n", r.platform, *repository, r.digest)
+	}
 	return nil
+}
+
+// readSBOMs reads `os/arch=file` arguments into SBOM bytes by platform.
+func readSBOMs(args []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, a := range args {
+		platform, file, ok := strings.Cut(a, "=")
+		if !ok {
+			return nil, fmt.Errorf("-sbom %q: expected os/arch=file", a)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		out[platform] = b
+	}
+	return out, nil
+}
+
+// referrer is an SBOM pushed for one platform.
+type referrer struct{ platform, digest string }
+
+const (
+	mediaTypeSBOM  = "application/vnd.cyclonedx+json"
+	mediaTypeEmpty = "application/vnd.oci.empty.v1+json"
+)
+
+// attachSBOM pushes sbom as an artifact manifest whose subject is the image `subject`, and, where
+// the registry does not answer with OCI-Subject (no referrers API), adds it to the fallback tag.
+func attachSBOM(ctx context.Context, reg *Registry, subject ocilayout.Descriptor, sbom []byte) (string, error) {
+	empty := []byte("{}")
+	for _, b := range [][]byte{empty, sbom} {
+		if err := reg.PutBlob(ctx, ocilayout.Digest(b), b); err != nil {
+			return "", err
+		}
+	}
+	manifest, err := json.Marshal(map[string]any{
+		"schemaVersion": 2,
+		"mediaType":     ocilayout.MediaTypeManifest,
+		"artifactType":  mediaTypeSBOM,
+		"config":        ocilayout.Descriptor{MediaType: mediaTypeEmpty, Digest: ocilayout.Digest(empty), Size: int64(len(empty))},
+		"layers": []ocilayout.Descriptor{{
+			MediaType: mediaTypeSBOM, Digest: ocilayout.Digest(sbom), Size: int64(len(sbom)),
+			Annotations: map[string]string{"org.opencontainers.image.title": "sbom.cdx.json"},
+		}},
+		"subject": ocilayout.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size},
+	})
+	if err != nil {
+		return "", err
+	}
+	d := ocilayout.Digest(manifest)
+	res, err := reg.putManifest(ctx, d, ocilayout.MediaTypeManifest, manifest)
+	if err != nil {
+		return "", err
+	}
+	if res.Header.Get("OCI-Subject") != "" {
+		return d, nil
+	}
+	// The referrers tag schema: an index of the subject's referrers under sha256-<hex>.
+	tag := strings.Replace(subject.Digest, ":", "-", 1)
+	index := struct {
+		SchemaVersion int                    `json:"schemaVersion"`
+		MediaType     string                 `json:"mediaType"`
+		Manifests     []ocilayout.Descriptor `json:"manifests"`
+	}{2, ocilayout.MediaTypeIndex, nil}
+	if existing, err := reg.GetManifest(ctx, tag); err == nil && existing != nil {
+		_ = json.Unmarshal(existing, &index)
+	}
+	entry := ocilayout.Descriptor{MediaType: ocilayout.MediaTypeManifest, Digest: d, Size: int64(len(manifest)), ArtifactType: mediaTypeSBOM}
+	for _, m := range index.Manifests {
+		if m.Digest == d {
+			return d, nil
+		}
+	}
+	index.Manifests = append(index.Manifests, entry)
+	b, err := json.Marshal(index)
+	if err != nil {
+		return "", err
+	}
+	if _, err := reg.PutManifest(ctx, tag, ocilayout.MediaTypeIndex, b); err != nil {
+		return "", err
+	}
+	return d, nil
 }
 
 // Image is what gets pushed: the index (its bytes and digest) and each platform's manifest.
@@ -135,9 +231,11 @@ func ImageOf(l *ocilayout.Layout) (*Image, error) {
 	return &Image{Index: index, IndexDigest: ocilayout.Digest(index), Manifests: parsed.Manifests, Blobs: l.Blobs}, nil
 }
 
-// Push uploads every blob and manifest of img by digest, then writes the index under each tag, in
-// order. It returns the index digest, checked against what the registry reports.
-func Push(ctx context.Context, reg *Registry, img *Image, tags []string) (string, error) {
+// Push uploads every blob and manifest of img by digest, attaches the SBOMs (by platform), then
+// writes the index under each tag, in order. It returns the index digest, checked against what the
+// registry reports, and the SBOMs' digests.
+func Push(ctx context.Context, reg *Registry, img *Image, tags []string, sboms map[string][]byte) (string, []referrer, error) {
+	var referrers []referrer
 	for _, m := range img.Manifests {
 		var manifest struct {
 			Config ocilayout.Descriptor   `json:"config"`
@@ -145,31 +243,49 @@ func Push(ctx context.Context, reg *Registry, img *Image, tags []string) (string
 		}
 		raw := img.Blobs[m.Digest]
 		if err := json.Unmarshal(raw, &manifest); err != nil {
-			return "", fmt.Errorf("manifest %s: %w", m.Digest, err)
+			return "", nil, fmt.Errorf("manifest %s: %w", m.Digest, err)
 		}
 		for _, b := range append([]ocilayout.Descriptor{manifest.Config}, manifest.Layers...) {
 			data, ok := img.Blobs[b.Digest]
 			if !ok {
-				return "", fmt.Errorf("blob %s is missing from the layout", b.Digest)
+				return "", nil, fmt.Errorf("blob %s is missing from the layout", b.Digest)
 			}
 			if err := reg.PutBlob(ctx, b.Digest, data); err != nil {
-				return "", err
+				return "", nil, err
 			}
 		}
 		if _, err := reg.PutManifest(ctx, m.Digest, m.MediaType, raw); err != nil {
-			return "", err
+			return "", nil, err
 		}
+		if m.Platform == nil {
+			continue
+		}
+		platform := m.Platform.OS + "/" + m.Platform.Architecture
+		if m.Platform.Variant != "" {
+			platform += "/" + m.Platform.Variant
+		}
+		if sbom, ok := sboms[platform]; ok {
+			d, err := attachSBOM(ctx, reg, m, sbom)
+			if err != nil {
+				return "", nil, fmt.Errorf("attaching the SBOM of %s: %w", platform, err)
+			}
+			referrers = append(referrers, referrer{platform, d})
+			delete(sboms, platform)
+		}
+	}
+	for platform := range sboms {
+		return "", nil, fmt.Errorf("-sbom %s: the image has no such platform", platform)
 	}
 	for _, tag := range tags {
 		got, err := reg.PutManifest(ctx, tag, ocilayout.MediaTypeIndex, img.Index)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if got != "" && got != img.IndexDigest {
-			return "", fmt.Errorf("%s:%s: the registry stored digest %s, not %s", reg.Path, tag, got, img.IndexDigest)
+			return "", nil, fmt.Errorf("%s:%s: the registry stored digest %s, not %s", reg.Path, tag, got, img.IndexDigest)
 		}
 	}
-	return img.IndexDigest, nil
+	return img.IndexDigest, referrers, nil
 }
 
 // Credentials for a registry; empty when none were given.
@@ -244,15 +360,39 @@ func (r *Registry) PutBlob(ctx context.Context, digest string, data []byte) erro
 // PutManifest stores a manifest or index under a digest or tag; it returns the digest the registry
 // reports.
 func (r *Registry) PutManifest(ctx context.Context, ref, mediaType string, data []byte) (string, error) {
-	res, err := r.do(ctx, http.MethodPut, r.url("/manifests/"+ref), mediaType, data)
+	res, err := r.putManifest(ctx, ref, mediaType, data)
 	if err != nil {
 		return "", err
 	}
+	return res.Header.Get("Docker-Content-Digest"), nil
+}
+
+func (r *Registry) putManifest(ctx context.Context, ref, mediaType string, data []byte) (*http.Response, error) {
+	res, err := r.do(ctx, http.MethodPut, r.url("/manifests/"+ref), mediaType, data)
+	if err != nil {
+		return nil, err
+	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
-		return "", r.failure("writing "+r.Path+":"+ref, res)
+		return nil, r.failure("writing "+r.Path+":"+ref, res)
 	}
-	return res.Header.Get("Docker-Content-Digest"), nil
+	return res, nil
+}
+
+// GetManifest reads an index or manifest; nil when the registry has none under ref.
+func (r *Registry) GetManifest(ctx context.Context, ref string) ([]byte, error) {
+	res, err := r.do(ctx, http.MethodGet, r.url("/manifests/"+ref), "", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, r.failure("reading "+r.Path+":"+ref, res)
+	}
+	return io.ReadAll(io.LimitReader(res.Body, 4<<20))
 }
 
 func (r *Registry) url(suffix string) string { return r.base + "/v2/" + r.Path + suffix }
@@ -274,6 +414,9 @@ func (r *Registry) do(ctx context.Context, method, url, contentType string, body
 		}
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
+		}
+		if method == http.MethodGet {
+			req.Header.Set("Accept", ocilayout.MediaTypeIndex+", "+ocilayout.MediaTypeManifest)
 		}
 		if r.auth != "" {
 			req.Header.Set("Authorization", r.auth)

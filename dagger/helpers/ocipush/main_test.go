@@ -67,6 +67,13 @@ func (f *fakeRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.blobs[d] = body
 		w.WriteHeader(http.StatusCreated)
+	case r.Method == http.MethodGet && strings.HasPrefix(rest, "manifests/"):
+		b, ok := f.manifests[strings.TrimPrefix(rest, "manifests/")]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_, _ = w.Write(b)
 	case r.Method == http.MethodPut && strings.HasPrefix(rest, "manifests/"):
 		ref := strings.TrimPrefix(rest, "manifests/")
 		f.manifests[ref], f.types[ref] = body, r.Header.Get("Content-Type")
@@ -121,7 +128,8 @@ func push(t *testing.T, srv *httptest.Server, creds Credentials, tags ...string)
 		t.Fatal(err)
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
-	return Push(t.Context(), NewRegistry(host, "team/svc", creds, ""), img, tags)
+	digest, _, err := Push(t.Context(), NewRegistry(host, "team/svc", creds, ""), img, tags, nil)
+	return digest, err
 }
 
 func TestPushWrapsASingleManifestInAnIndexUnderEveryTag(t *testing.T) {
@@ -176,6 +184,47 @@ func TestPushTellsRefusedCredentialsFromMissingOnes(t *testing.T) {
 		if len(fake.manifests) != 0 {
 			t.Errorf("creds %q: something was written: %v", tc.creds.Username, fake.manifests)
 		}
+	}
+}
+
+func TestPushAttachesAnSBOMAsAReferrerWithTheFallbackTag(t *testing.T) {
+	fake := newFakeRegistry()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	layout, err := ocilayout.Read(bytes.NewReader(singlePlatformLayout(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := ImageOf(layout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5"}`)
+	reg := NewRegistry(strings.TrimPrefix(srv.URL, "http://"), "team/svc", Credentials{"alice", "secret"}, "")
+	_, refs, err := Push(t.Context(), reg, img, []string{"v1.0.0"}, map[string][]byte{"linux/arm64": sbom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 1 || refs[0].platform != "linux/arm64" {
+		t.Fatalf("referrers %+v", refs)
+	}
+	subject := img.Manifests[0].Digest
+	var fallback struct{ Manifests []ocilayout.Descriptor }
+	if err := json.Unmarshal(fake.manifests[strings.Replace(subject, ":", "-", 1)], &fallback); err != nil {
+		t.Fatalf("no fallback tag for %s: %v", subject, err)
+	}
+	if len(fallback.Manifests) != 1 || fallback.Manifests[0].ArtifactType != mediaTypeSBOM || fallback.Manifests[0].Digest != refs[0].digest {
+		t.Fatalf("fallback index %+v", fallback.Manifests)
+	}
+	var artifact struct {
+		Subject ocilayout.Descriptor
+		Layers  []ocilayout.Descriptor
+	}
+	if err := json.Unmarshal(fake.manifests[refs[0].digest], &artifact); err != nil {
+		t.Fatal(err)
+	}
+	if artifact.Subject.Digest != subject || !bytes.Equal(fake.blobs[artifact.Layers[0].Digest], sbom) {
+		t.Errorf("artifact %+v does not carry the SBOM for %s", artifact, subject)
 	}
 }
 

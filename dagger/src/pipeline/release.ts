@@ -5,7 +5,7 @@
  */
 import { ExecError, type File, type Secret, type Service } from "@dagger.io/dagger";
 
-import { PUSH_PATHS, ocipushArgs } from "../recipe/helpers.js";
+import { PUSH_PATHS, ocipushArgs, sbomPath } from "../recipe/helpers.js";
 import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
 import { pushFailureMessage, sameDigest } from "../recipe/report.js";
 import { helperTools } from "./helpers.js";
@@ -19,6 +19,8 @@ export interface ReleaseTarget {
   password?: Secret;
   /** Reach the registry through this service instead of the network. */
   registryService?: Service;
+  /** An SBOM for each platform, attached to its image as a referrer. */
+  sboms?: readonly { platform: string; file: File }[];
 }
 
 /** Checks the credentials come as a pair; says which is missing. */
@@ -56,16 +58,21 @@ export async function release(s: Settings, layout: File, target: ReleaseTarget):
     pusher = pusher.withServiceBinding(PUSH_PATHS.registryAlias, target.registryService);
     connect = `${PUSH_PATHS.registryAlias}:${registryPort(repo.registry)}`;
   }
+  const sboms = target.sboms ?? [];
+  sboms.forEach((b, i) => (pusher = pusher.withMountedFile(sbomPath(i), b.file)));
   let out: string;
   try {
-    out = await pusher.withExec(ocipushArgs(apiRepository(repo), target.tags, connect)).stdout();
+    out = await pusher.withExec(ocipushArgs(apiRepository(repo), target.tags, connect, sboms.map((b) => b.platform))).stdout();
   } catch (e) {
     if (!(e instanceof ExecError)) throw e;
     const ref = `${target.repository}:${target.tags[0]}`;
     throw new Error(pushFailureMessage(repo.registry, ref, e.stderr.replace(/^ocipush: /, ""), credentialsGiven));
   }
-  const digests = out.trim().split("\n").map((l) => l.slice(l.lastIndexOf("@") + 1));
+  const lines = out.trim().split("\n");
+  const digests = lines.filter((l) => !l.startsWith("sbom ")).map((l) => l.slice(l.lastIndexOf("@") + 1));
   const refs = target.tags.map((t, i) => `${target.repository}:${t}@${digests[i] ?? ""}`);
   sameDigest(refs);
-  return refs;
+  // `sbom linux/amd64: <api repository>@sha256:…`, reported with the repository as the user wrote it.
+  const attached = lines.filter((l) => l.startsWith("sbom ")).map((l) => `${l.slice(0, l.indexOf(": ") + 2)}${target.repository}${l.slice(l.lastIndexOf("@"))}`);
+  return [...refs, ...attached];
 }

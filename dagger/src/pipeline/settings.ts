@@ -32,6 +32,9 @@ export interface Settings {
   netrc?: Secret;
   /** A module proxy reached as a service, bound as GOPROXY_ALIAS while modules download. */
   goproxyService?: Service;
+  /** The vulnerability database govulncheck reads: a directory, or a URL. */
+  vulnDb?: Directory;
+  vulnDbUrl?: string;
   sourceDateEpoch: number;
   port: number;
   healthcheck: boolean;
@@ -95,6 +98,8 @@ export function resolveSettings(input: SettingsInput): Settings {
     goEnv,
     netrc: input.netrc,
     goproxyService: input.goproxyService,
+    vulnDb: input.vulnDb,
+    vulnDbUrl: input.vulnDbUrl,
     sourceDateEpoch: validateEpoch(input.sourceDateEpoch ?? RUNTIME_DEFAULTS.sourceDateEpoch),
     port: validateServicePort(input.port ?? RUNTIME_DEFAULTS.port),
     healthcheck: input.healthcheck ?? RUNTIME_DEFAULTS.healthcheck,
@@ -109,6 +114,10 @@ export function resolveSettings(input: SettingsInput): Settings {
     fresh: input.fresh ?? false,
     freshNonce: input.freshNonce,
   };
+  if (s.vulnDb && s.vulnDbUrl) throw new Error("give --vuln-db or --vuln-db-url, not both");
+  if (s.vulnDbUrl !== undefined && !/^(https?|file):\/\/\S+$/.test(s.vulnDbUrl)) {
+    throw new Error(`invalid --vuln-db-url ${JSON.stringify(s.vulnDbUrl)}: expected an https://, http:// or file:// URL`);
+  }
   binaryPath(s.binaryName);
   parseEnv(s.env);
   ldflags({ platform: "linux/amd64", ...s });

@@ -31,6 +31,8 @@ export const GO_PATHS = {
   buildCache: "/root/.cache/go-build",
   /** Where `go build` writes the binary. */
   out: "/out/app",
+  /** Where a vulnerability database given as a directory is mounted for govulncheck. */
+  vulnDb: "/go-scratch/vulndb",
   /** Where the .netrc secret for private modules is mounted (the toolchain runs as root). */
   netrc: "/root/.netrc",
 } as const;

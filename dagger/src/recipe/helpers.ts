@@ -57,7 +57,7 @@ export function reproducibleArgs(epoch: number): string[] {
  * The push step's command line: the layout pushed to `apiRepository` (host/path as the registry's
  * API names it) under `tags`, dialling `connect` for every connection when set.
  */
-export function ocipushArgs(apiRepository: string, tags: readonly string[], connect?: string): string[] {
+export function ocipushArgs(apiRepository: string, tags: readonly string[], connect?: string, sbomPlatforms: readonly string[] = []): string[] {
   return [
     HELPERS.ocipush,
     "-layout",
@@ -66,7 +66,13 @@ export function ocipushArgs(apiRepository: string, tags: readonly string[], conn
     apiRepository,
     ...tags.flatMap((t) => ["-tag", t]),
     ...(connect ? ["-connect", connect] : []),
+    ...sbomPlatforms.flatMap((p, i) => ["-sbom", `${p}=${sbomPath(i)}`]),
   ];
+}
+
+/** Where the push step finds the i-th platform's SBOM. */
+export function sbomPath(i: number): string {
+  return `/go-scratch/in/sbom-${i}.cdx.json`;
 }
 
 /** The rootfs step's command line. */

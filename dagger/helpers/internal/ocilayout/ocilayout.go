@@ -28,6 +28,8 @@ type Descriptor struct {
 	Size        int64             `json:"size"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Platform    *Platform         `json:"platform,omitempty"`
+	// ArtifactType is set on the entries of a referrers index.
+	ArtifactType string `json:"artifactType,omitempty"`
 }
 
 // Platform is the platform of an index entry.

@@ -1,0 +1,52 @@
+/**
+ * `sbom` and `scan`: the SBOM generator and govulncheck, installed at pinned versions in the
+ * toolchain (on the module and build cache volumes), run on the binary and on the source.
+ */
+import type { Container, File } from "@dagger.io/dagger";
+
+import { GO_PATHS } from "../recipe/goBuild.js";
+import { goPlatformEnv } from "../recipe/platform.js";
+import { packagePatterns, type SourceLayout } from "../recipe/source.js";
+import { SUPPLY_CHAIN_TOOLS, TOOLS_BIN, parseVulncheck, sbomArgs, vulncheckArgs, vulnVerdict } from "../recipe/supplyChain.js";
+import { execStep } from "./exec.js";
+import { sourceLayer, toolchain } from "./goLayers.js";
+import type { Settings } from "./settings.js";
+
+/** The toolchain with the SBOM generator and govulncheck installed in TOOLS_BIN. */
+export async function supplyChainTools(s: Settings): Promise<Container> {
+  let ctr = toolchain(s)
+    .withWorkdir("/")
+    .withEnvVariable("GOBIN", TOOLS_BIN)
+    .withEnvVariable("GOFLAGS", "")
+    .withEnvVariable("GOWORK", "off")
+    .withEnvVariable("CGO_ENABLED", "0");
+  for (const tool of Object.values(SUPPLY_CHAIN_TOOLS)) {
+    ctr = await execStep(ctr, `installing ${tool.bin} ${tool.version}`, ["go", "install", `${tool.pkg}@${tool.version}`]);
+  }
+  return ctr;
+}
+
+/** The CycloneDX SBOM of a binary built for `platform`. */
+export async function sbomOf(s: Settings, binary: File, platform: string): Promise<File> {
+  const app = "/go-scratch/in/app";
+  const out = "/go-scratch/sbom.cdx.json";
+  let ctr = (await supplyChainTools(s)).withFile(app, binary, { permissions: 0o755 });
+  // The generator takes the purls' goos/goarch from the environment, not from the binary.
+  for (const [name, value] of Object.entries(goPlatformEnv(platform))) ctr = ctr.withEnvVariable(name, value);
+  return (await execStep(ctr, "writing the SBOM", sbomArgs(app, s.version, out))).file(out);
+}
+
+/** govulncheck on the source; throws with what the code calls, or returns the one-line report. */
+export async function vulnScan(s: Settings, layout: SourceLayout): Promise<string> {
+  const tools = await supplyChainTools(s);
+  let ctr = (await sourceLayer(s, layout)).withDirectory(TOOLS_BIN, tools.directory(TOOLS_BIN));
+  let db = s.vulnDbUrl;
+  if (s.vulnDb) {
+    ctr = ctr.withMountedDirectory(GO_PATHS.vulnDb, s.vulnDb);
+    db = `file://${GO_PATHS.vulnDb}`;
+  }
+  const out = await (await execStep(ctr, "govulncheck", vulncheckArgs(packagePatterns(layout), db))).stdout();
+  const verdict = vulnVerdict(parseVulncheck(out));
+  if (!verdict.ok) throw new Error(verdict.text);
+  return verdict.text;
+}
