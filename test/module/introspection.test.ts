@@ -46,6 +46,8 @@ describe("the module as the engine registers it", () => {
       binary: "File",
       build: "Container",
       tarball: "File",
+      sbom: "File",
+      scan: "STRING_KIND",
       serve: "Service",
       test: "STRING_KIND",
       publish: "STRING_KIND",
@@ -62,7 +64,7 @@ describe("the module as the engine registers it", () => {
 
   it("never caches publish; caches the rest for the session only, so --fresh can bypass caches", () => {
     const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache]));
-    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", tarball: "session", serve: "session", test: "session", publish: "never" });
+    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", tarball: "session", sbom: "session", scan: "session", serve: "session", test: "session", publish: "never" });
   });
 
   it("runs test under `dagger check` and serve under `dagger up`, and nothing else", () => {
