@@ -189,8 +189,9 @@ export class GoScratch {
   }
 
   /**
-   * The cache layer: the golang image with only go.mod and go.sum copied and `go mod download` run,
-   * on the go-mod cache volume. A source with vendor/ downloads nothing.
+   * The cache layer: the toolchain with only go.mod and go.sum (for a workspace: go.work and each
+   * module's) copied and `go mod download` run, on the go-scratch-go-mod cache volume (--mod-cache).
+   * A source with vendor/ downloads nothing.
    */
   @func({ cache: "session" })
   async deps(): Promise<Container> {
