@@ -282,6 +282,27 @@ describe.skipIf(!run)("engine: publish", () => {
   );
 
   it(
+    "runs the checks test runs, with the module's own test options: a service whose probe fails is not pushed",
+    async () => {
+      // test/fixtures/confsvc on its own port, flag and variable; without --tzdata its health path answers 500.
+      const confsvc: ModuleOptions = {
+        source: "test/fixtures/confsvc",
+        port: 9090,
+        healthcheck: false,
+        args: ["-addr", ":9090"],
+        env: ["TZ_NAME=America/New_York"],
+        healthPath: "/healthz",
+      };
+      const message = await rejection(publish(open, { tag: "v1.0.0", repository: "conf" }, confsvc));
+      expect(message).toMatch(/^health probe GET http:\/\/app:9090\/healthz failed/);
+      expect(await catalog(open.url)).not.toContain("conf");
+      await publish(open, { tag: "v1.0.0", repository: "conf", platforms: "linux/amd64" }, { ...confsvc, tzdata: true });
+      expect(await releaseTags(open.url, "conf")).toEqual(["latest", "v1.0.0"]);
+    },
+    minutes(10),
+  );
+
+  it(
     "pushes nothing, for any platform, when one platform fails to build",
     async () => {
       const source = serviceWith("arm64-broken", "zz_broken_arm64.go", "//go:build arm64\n\npackage main\n\nfunc broken() { return 1 }\n");
