@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
 import { minutes, sh } from "../support/commands.js";
-import { TEST_GOLANG_IMAGE, engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { CONFSVC, TEST_GOLANG_IMAGE, engineSuite, goScratch, rejection, useEngineSession } from "../support/engine.js";
 import { OciLayout } from "../support/ociLayout.js";
 import { getManifest, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 
@@ -22,14 +22,7 @@ const run = engineSuite("options", [registryAvailable()]);
 const work = mkdtempSync(join(tmpdir(), "go-scratch-engine-options-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** test/fixtures/confsvc, listening where its own flag says, reporting the zone its own variable names. */
-const confsvc: ModuleOptions = {
-  source: "test/fixtures/confsvc",
-  port: 9090,
-  healthcheck: false,
-  args: ["-addr", ":9090"],
-  env: ["TZ_NAME=America/New_York"],
-};
+
 
 describe.skipIf(!run)("engine: module options", () => {
   useEngineSession();
@@ -37,7 +30,7 @@ describe.skipIf(!run)("engine: module options", () => {
   it(
     "puts --env and --args into the image, and test runs the service with them; --tzdata makes LoadLocation work",
     async () => {
-      const gs = goScratch({ ...confsvc, tzdata: true });
+      const gs = goScratch({ ...CONFSVC, tzdata: true });
       const image = await gs.build();
       expect(await image.defaultArgs()).toEqual(["-addr", ":9090"]);
       expect(await image.envVariable("TZ_NAME")).toBe("America/New_York");
@@ -50,7 +43,7 @@ describe.skipIf(!run)("engine: module options", () => {
   it(
     "without --tzdata the same service fails test: scratch has no time zone database",
     async () => {
-      const message = await rejection(goScratch(confsvc).test());
+      const message = await rejection(goScratch(CONFSVC).test());
       console.log(`test of test/fixtures/confsvc without --tzdata:\n${message}`);
       expect(message).toMatch(/^health probe GET http:\/\/app:9090\/healthz failed/);
       expect(message).toContain("status 500 Internal Server Error, want 200");

@@ -13,7 +13,7 @@ import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { minutes, ROOT } from "../support/commands.js";
-import { engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { CONFSVC, engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
 import { catalog, getBlob, getManifest, listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 import type { OciConfig, OciIndex } from "../support/ociLayout.js";
 import { toolAvailable } from "../support/requirements.js";
@@ -284,15 +284,7 @@ describe.skipIf(!run)("engine: publish", () => {
   it(
     "runs the checks test runs, with the module's own test options: a service whose probe fails is not pushed",
     async () => {
-      // test/fixtures/confsvc on its own port, flag and variable; without --tzdata its health path answers 500.
-      const confsvc: ModuleOptions = {
-        source: "test/fixtures/confsvc",
-        port: 9090,
-        healthcheck: false,
-        args: ["-addr", ":9090"],
-        env: ["TZ_NAME=America/New_York"],
-        healthPath: "/healthz",
-      };
+      const confsvc: ModuleOptions = { ...CONFSVC, healthPath: "/healthz" };
       const message = await rejection(publish(open, { tag: "v1.0.0", repository: "conf" }, confsvc));
       expect(message).toMatch(/^health probe GET http:\/\/app:9090\/healthz failed/);
       expect(await catalog(open.url)).not.toContain("conf");

@@ -160,3 +160,15 @@ export async function rejection(p: Promise<unknown>): Promise<string> {
   }
   throw new Error("expected a failure, but it succeeded");
 }
+
+/**
+ * test/fixtures/confsvc as its users would configure it: its own -addr flag and TZ_NAME variable,
+ * port 9090, no healthcheck subcommand. Without --tzdata its health path answers 500.
+ */
+export const CONFSVC: ModuleOptions = {
+  source: "test/fixtures/confsvc",
+  port: 9090,
+  healthcheck: false,
+  args: ["-addr", ":9090"],
+  env: ["TZ_NAME=America/New_York"],
+};

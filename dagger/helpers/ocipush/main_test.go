@@ -117,7 +117,8 @@ func singlePlatformLayout(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func push(t *testing.T, srv *httptest.Server, creds Credentials, tags ...string) (string, error) {
+// testImage is the single-platform layout, read and wrapped in an index as the pusher does.
+func testImage(t *testing.T) *Image {
 	t.Helper()
 	layout, err := ocilayout.Read(bytes.NewReader(singlePlatformLayout(t)))
 	if err != nil {
@@ -127,6 +128,12 @@ func push(t *testing.T, srv *httptest.Server, creds Credentials, tags ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return img
+}
+
+func push(t *testing.T, srv *httptest.Server, creds Credentials, tags ...string) (string, error) {
+	t.Helper()
+	img := testImage(t)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	digest, _, err := Push(t.Context(), NewRegistry(host, "team/svc", creds, ""), img, tags, nil)
 	return digest, err
@@ -191,14 +198,7 @@ func TestPushAttachesAnSBOMAsAReferrerWithTheFallbackTag(t *testing.T) {
 	fake := newFakeRegistry()
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	layout, err := ocilayout.Read(bytes.NewReader(singlePlatformLayout(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := ImageOf(layout)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := testImage(t)
 	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5"}`)
 	reg := NewRegistry(strings.TrimPrefix(srv.URL, "http://"), "team/svc", Credentials{"alice", "secret"}, "")
 	_, refs, err := Push(t.Context(), reg, img, []string{"v1.0.0"}, map[string][]byte{"linux/arm64": sbom})
