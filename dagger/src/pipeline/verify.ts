@@ -4,6 +4,7 @@
  */
 import { ExecError, type Container } from "@dagger.io/dagger";
 
+import { goTestArgs, goVetArgs } from "../recipe/goBuild.js";
 import { HELPERS, httpProbeArgs } from "../recipe/helpers.js";
 import { FORBIDDEN_PATHS, formatBytes, policyViolations } from "../recipe/policy.js";
 import { goTestFailures, summarizeGoTest, tail } from "../recipe/report.js";
@@ -30,8 +31,8 @@ async function goTest(ctr: Container, step: string, args: string[]): Promise<str
 /** `go vet` and `go test` of the source, in the build container. */
 export async function sourceChecks(src: Container, patterns: readonly string[]): Promise<string[]> {
   const pkgs = patterns.join(" ");
-  await execOutput(src, `go vet ${pkgs}`, ["go", "vet", ...patterns]);
-  const out = await goTest(src, `go test ${pkgs}`, ["go", "test", "-count=1", "-v", ...patterns]);
+  await execOutput(src, `go vet ${pkgs}`, goVetArgs(patterns));
+  const out = await goTest(src, `go test ${pkgs}`, goTestArgs(patterns));
   const t = summarizeGoTest(out);
   return [`go vet ${pkgs}: ok`, `go test ${pkgs}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`];
 }
@@ -54,9 +55,7 @@ export async function serviceChecks(
     .withEnvVariable("EXPECT_VERSION", s.version)
     .withEnvVariable("EXPECT_COMMIT", s.revision);
   await execOutput(client, `health probe GET ${url}${s.healthPath}`, httpProbeArgs(`${url}${s.healthPath}`));
-  const out = await goTest(client, `black-box tests against ${url}`, [
-    "go", "test", "-count=1", "-v", "-run", s.blackboxPattern, ...patterns,
-  ]);
+  const out = await goTest(client, `black-box tests against ${url}`, goTestArgs(patterns, s.blackboxPattern));
   const t = summarizeGoTest(out);
   const blackbox =
     t.passed + t.failed + t.skipped === 0

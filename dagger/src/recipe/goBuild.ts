@@ -152,3 +152,13 @@ export function goBuildEnv(platform: string): Record<string, string> {
 
 /** The cache layer's command: download modules for the manifests only. */
 export const MOD_DOWNLOAD_ARGS = ["go", "mod", "download"] as const;
+
+/** `test`'s vet step over the package patterns. */
+export function goVetArgs(patterns: readonly string[]): string[] {
+  return ["go", "vet", ...patterns];
+}
+
+/** `test`'s `go test`: uncached (-count=1), verbose (for the pass/fail count), optionally only `-run`'s tests. */
+export function goTestArgs(patterns: readonly string[], run?: string): string[] {
+  return ["go", "test", "-count=1", "-v", ...(run === undefined ? [] : ["-run", run]), ...patterns];
+}
