@@ -113,4 +113,22 @@ describe.skipIf(!run)("engine: binary", () => {
       "package ./nope does not exist in the source directory: pass the main package with --pkg",
     );
   });
+
+  it("finds the main package in any file, and is not fooled by a main.go of another package", async () => {
+    // service/ with main.go renamed: the package is found in another file.
+    const renamed = join(work, "renamed");
+    cpSync(join(ROOT, "service"), renamed, { recursive: true });
+    cpSync(join(renamed, "main.go"), join(renamed, "zz_entry.go"));
+    rmSync(join(renamed, "main.go"));
+    const app = await exported(goScratch({ source: renamed }));
+    expect(await sh("go", ["version", "-m", app])).toMatch(/^\s*path\s+goscratch\.example\/service$/m);
+    // A main.go that is not package main, and no other file that is: refused as before.
+    const library = join(work, "library");
+    cpSync(join(ROOT, "test/fixtures/cmdsvc"), library, { recursive: true });
+    cpSync(join(library, "internal/api/api.go"), join(library, "internal/api/main.go"));
+    rmSync(join(library, "internal/api/api.go"));
+    expect(await rejection(goScratch({ source: library, pkg: "./internal/api" }).binary())).toBe(
+      "package ./internal/api is not a main package: pass the main package with --pkg (e.g. ./cmd/server)",
+    );
+  }, minutes(5));
 });
