@@ -22,6 +22,7 @@ import {
   type Service,
 } from "@dagger.io/dagger";
 
+import { evaluateOnce } from "./pipeline/exec.js";
 import { buildBinary, cacheLayer, caBundle, sourceLayer } from "./pipeline/goLayers.js";
 import { checkReleaseTarget, release } from "./pipeline/release.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
@@ -196,7 +197,8 @@ export class GoScratch {
   @func({ cache: "session" })
   async deps(): Promise<Container> {
     const s = this.settings();
-    return cacheLayer(s, await inspectSource(s.source, s.pkg));
+    const layout = await inspectSource(s.source, s.pkg);
+    return evaluateOnce((run) => cacheLayer(s, layout, run));
   }
 
   /**
@@ -209,8 +211,8 @@ export class GoScratch {
     platform?: string,
   ): Promise<File> {
     const s = this.settings();
-    const target = await this.platformOrDefault(platform);
-    return buildBinary(s, target, await inspectSource(s.source, s.pkg));
+    const [target, layout] = await Promise.all([this.platformOrDefault(platform), inspectSource(s.source, s.pkg)]);
+    return evaluateOnce((run) => buildBinary(s, target, layout, run));
   }
 
   /**
@@ -224,9 +226,8 @@ export class GoScratch {
     platform?: string,
   ): Promise<Container> {
     const s = this.settings();
-    const target = await this.platformOrDefault(platform);
-    const layout = await inspectSource(s.source, s.pkg);
-    return runtimeImage(s, target, await buildBinary(s, target, layout), caBundle(s));
+    const [target, layout] = await Promise.all([this.platformOrDefault(platform), inspectSource(s.source, s.pkg)]);
+    return evaluateOnce(async (run) => runtimeImage(s, target, await buildBinary(s, target, layout, run), caBundle(s), run));
   }
 
   /**

@@ -13,6 +13,9 @@ export function explainExecError(step: string, e: ExecError): Error {
   return new Error(`${step} failed (exit ${e.exitCode}):\n${tail(output === "" ? "(no output)" : output)}`);
 }
 
+/** How a pipeline runs its commands: evaluated one by one (`execStep`), or all at once (`deferStep`). */
+export type StepRunner = (ctr: Container, step: string, args: readonly string[]) => Promise<Container>;
+
 /** `ctr` with `args` run and evaluated; a failed command becomes an error naming `step`. */
 export async function execStep(ctr: Container, step: string, args: readonly string[]): Promise<Container> {
   try {
@@ -26,4 +29,22 @@ export async function execStep(ctr: Container, step: string, args: readonly stri
 /** Like `execStep`, returning what the command printed on stdout. */
 export async function execOutput(ctr: Container, step: string, args: readonly string[]): Promise<string> {
   return (await execStep(ctr, step, args)).stdout();
+}
+
+/** `ctr` with `args` added but not evaluated: `evaluateOnce` evaluates the whole graph. */
+export const deferStep: StepRunner = async (ctr, _step, args) => ctr.withExec([...args]);
+
+/**
+ * Builds the graph with every command deferred and evaluates it in one round trip to the engine
+ * (one per command made a warm build several times slower). Only if a command fails is the graph
+ * built again command by command (`execStep`), so the error names the failing step and carries its
+ * output; that command then runs twice, since a failure is not cached.
+ */
+export async function evaluateOnce<T extends { sync(): Promise<T> }>(make: (run: StepRunner) => Promise<T>): Promise<T> {
+  try {
+    return await (await make(deferStep)).sync();
+  } catch (e) {
+    if (!(e instanceof ExecError)) throw e;
+    return (await make(execStep)).sync();
+  }
 }

@@ -13,13 +13,13 @@ import {
   goBuildArgs,
   goBuildEnv,
 } from "../recipe/goBuild.js";
-import { execStep } from "./exec.js";
+import { execStep, type StepRunner } from "./exec.js";
 import { CA_BUNDLE_PATH } from "../recipe/image.js";
 import { manifestFiles, type SourceLayout } from "../recipe/source.js";
 import type { Settings } from "./settings.js";
 
 /** The Go toolchain given as a container, or the golang image. */
-function baseToolchain(s: Settings): Container {
+export function baseToolchain(s: Settings): Container {
   return s.toolchain ?? dag.container().from(s.golangImage);
 }
 
@@ -45,26 +45,26 @@ export function toolchain(s: Settings): Container {
  * The cache layer: only go.mod and go.sum, then `go mod download`, so editing a .go file keeps
  * this layer. A vendored source downloads nothing.
  */
-export async function cacheLayer(s: Settings, layout: SourceLayout): Promise<Container> {
+export async function cacheLayer(s: Settings, layout: SourceLayout, run: StepRunner = execStep): Promise<Container> {
   let ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: manifestFiles(layout) });
   if (layout.vendor) return ctr;
   if (s.goproxyService) ctr = ctr.withServiceBinding(GOPROXY_ALIAS, s.goproxyService);
-  if (!s.netrc) return execStep(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
+  if (!s.netrc) return run(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
   // The credentials for private module hosts exist only for the download: mounted as a secret
   // (never in a layer), and unmounted before anything else runs.
   const withNetrc = ctr.withMountedSecret(GO_PATHS.netrc, s.netrc).withEnvVariable("NETRC", GO_PATHS.netrc);
-  const downloaded = await execStep(withNetrc, "go mod download", MOD_DOWNLOAD_ARGS);
+  const downloaded = await run(withNetrc, "go mod download", MOD_DOWNLOAD_ARGS);
   return downloaded.withoutMount(GO_PATHS.netrc).withoutEnvVariable("NETRC");
 }
 
 /** The full source on top of the cache layer, ready for go vet, go test and go build. */
-export async function sourceLayer(s: Settings, layout: SourceLayout): Promise<Container> {
-  return (await cacheLayer(s, layout)).withDirectory(GO_PATHS.src, s.source);
+export async function sourceLayer(s: Settings, layout: SourceLayout, run: StepRunner = execStep): Promise<Container> {
+  return (await cacheLayer(s, layout, run)).withDirectory(GO_PATHS.src, s.source);
 }
 
 /** The build layer's output: the service binary for `platform`. A compile error is shown whole. */
-export async function buildBinary(s: Settings, platform: string, layout: SourceLayout): Promise<File> {
-  let ctr = await sourceLayer(s, layout);
+export async function buildBinary(s: Settings, platform: string, layout: SourceLayout, run: StepRunner = execStep): Promise<File> {
+  let ctr = await sourceLayer(s, layout, run);
   for (const [name, value] of Object.entries(goBuildEnv(platform))) {
     ctr = ctr.withEnvVariable(name, value);
   }
@@ -79,7 +79,7 @@ export async function buildBinary(s: Settings, platform: string, layout: SourceL
     tzdata: s.tzdata,
     vendor: layout.vendor,
   });
-  return (await execStep(ctr, `go build ${s.pkg} for ${platform}`, args)).file(GO_PATHS.out);
+  return (await run(ctr, `go build ${s.pkg} for ${platform}`, args)).file(GO_PATHS.out);
 }
 
 /** The CA bundle of the toolchain, for TLS from inside the scratch image. */
