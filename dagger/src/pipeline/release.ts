@@ -45,7 +45,7 @@ export function checkReleaseTarget(target: ReleaseTarget): void {
 export async function release(s: Settings, layout: File, target: ReleaseTarget): Promise<string[]> {
   checkReleaseTarget(target);
   const repo = parseRepository(target.repository);
-  let pusher = (await helperTools(s))
+  let pusher = (await helperTools(s, ["ocipush"]))
     .withMountedFile(PUSH_PATHS.layout, layout)
     // A push is a side effect: never answer it from the cache.
     .withEnvVariable("GO_SCRATCH_PUSH_NONCE", `${Date.now()}-${Math.random()}`);

@@ -6,7 +6,7 @@ import { dag, type Container, type Directory, type File, type Platform } from "@
 
 import { ROOTFS_PATHS, rootfsArgs, rootfsSpec } from "../recipe/helpers.js";
 import { imageConfig, rootfsLayout, type RuntimeOptions } from "../recipe/image.js";
-import { execStep } from "./exec.js";
+import { execStep, type StepRunner } from "./exec.js";
 import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
@@ -34,23 +34,23 @@ export function runtimeOptions(s: Settings): RuntimeOptions {
  * layer (built op by op with Directory calls, each op would be a layer of its own, and
  * withNewDirectory drops the sticky bit).
  */
-export async function rootfs(s: Settings, binary: File, ca: File): Promise<Directory> {
+export async function rootfs(s: Settings, binary: File, ca: File, run: StepRunner = execStep): Promise<Directory> {
   const spec = rootfsSpec(rootfsLayout(runtimeOptions(s)), s.sourceDateEpoch);
-  let ctr = (await helperTools(s))
+  let ctr = (await helperTools(s, ["rootfs"], run))
     .withNewFile(ROOTFS_PATHS.spec, JSON.stringify(spec))
     .withMountedFile(ROOTFS_PATHS.binary, binary)
     .withMountedFile(ROOTFS_PATHS.caBundle, ca)
     .withMountedDirectory(ROOTFS_PATHS.out, dag.directory());
   if (s.assets) ctr = ctr.withMountedDirectory(ROOTFS_PATHS.assets, s.assets);
-  return (await execStep(ctr, "writing the image's file system", rootfsArgs())).directory(ROOTFS_PATHS.out);
+  return (await run(ctr, "writing the image's file system", rootfsArgs())).directory(ROOTFS_PATHS.out);
 }
 
 /** A FROM-scratch container for `platform` with the recipe's files and configuration. */
-export async function runtimeImage(s: Settings, platform: string, binary: File, ca: File): Promise<Container> {
+export async function runtimeImage(s: Settings, platform: string, binary: File, ca: File, run: StepRunner = execStep): Promise<Container> {
   const cfg = imageConfig(runtimeOptions(s));
   let ctr = dag
     .container({ platform: platform as Platform })
-    .withRootfs(await rootfs(s, binary, ca))
+    .withRootfs(await rootfs(s, binary, ca, run))
     .withUser(cfg.user)
     .withWorkdir(cfg.workdir)
     .withEntrypoint(cfg.entrypoint)

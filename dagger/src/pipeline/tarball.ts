@@ -18,7 +18,7 @@ export async function imageTarball(s: Settings, variants: readonly Container[], 
   await Promise.all(variants.map((v) => v.sync()));
   const forcedCompression = compression === "zstd" ? ImageLayerCompression.Zstd : ImageLayerCompression.Gzip;
   const engineLayout = dag.container().asTarball({ platformVariants: [...variants], forcedCompression });
-  const ctr = (await helperTools(s)).withMountedFile(TARBALL_PATHS.engine, engineLayout);
+  const ctr = (await helperTools(s, ["reproducible"])).withMountedFile(TARBALL_PATHS.engine, engineLayout);
   const done = await execStep(ctr, "making the image tarball reproducible", reproducibleArgs(s.sourceDateEpoch));
   return done.file(TARBALL_PATHS.out);
 }

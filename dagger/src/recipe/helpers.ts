@@ -16,7 +16,9 @@ export const HELPERS = {
   ],
   /** Where their source is copied. */
   src: "/go-scratch/helpers",
-  /** Where `go build ./...` writes them. */
+  /** Go's build cache while they compile (a scratch mount, not part of any layer). */
+  goCache: "/go-scratch/go-build",
+  /** Where `go build` writes them. */
   bin: "/go-scratch/bin",
   /** The rootfs assembler. */
   rootfs: "/go-scratch/bin/rootfs",
@@ -27,6 +29,14 @@ export const HELPERS = {
   /** The layout rewriter that takes the engine's clock out of the image. */
   reproducible: "/go-scratch/bin/reproducible",
 } as const;
+
+/** A helper, by the name of its directory (and of its binary in HELPERS.bin). */
+export type HelperName = "rootfs" | "httpprobe" | "ocipush" | "reproducible";
+
+/** The `go build` that compiles only the named helpers into HELPERS.bin. */
+export function helperBuildArgs(names: readonly HelperName[]): string[] {
+  return ["go", "build", "-trimpath", "-o", `${HELPERS.bin}/`, ...names.map((n) => `./${n}`)];
+}
 
 /** Where the rootfs step finds its inputs and writes its output. */
 export const ROOTFS_PATHS = {
