@@ -1,8 +1,10 @@
 /**
- * bench/chart.svg, written by hand from the numbers: grouped bars of size (binary, image, gzipped
- * image; recipe against the seeds) and of throughput (service against bare, min–max whiskers).
+ * bench/chart.svg, written by hand from the numbers: the module's figures on the engine beside their
+ * baselines (warm in ms, cold and publish in s), and throughput (service against bare), with min–max
+ * whiskers.
  */
 import type { Results } from "./results.js";
+import type { Summary } from "./stats.js";
 
 interface Group {
   label: string;
@@ -98,19 +100,34 @@ function panel(p: Panel, x: number, y: number, width: number, height: number): s
   return out.join("\n");
 }
 
-const MB = (n: number | undefined): number | undefined => (n === undefined ? undefined : n / 1e6);
+/** A module figure beside its baseline, medians with min–max whiskers, and the ratio over the bar. */
+function pair(label: string, sublabel: string, x: Summary, base: Summary | undefined, scale: number): Group {
+  const v = (q: Summary | undefined) => (q === undefined ? undefined : q.median / scale);
+  const range = (q: Summary | undefined) => (q === undefined ? undefined : ([q.min / scale, q.max / scale] as [number, number]));
+  return {
+    label,
+    sublabel,
+    values: [v(x), v(base)],
+    ranges: [range(x), range(base)],
+    notes: [base ? `${(x.median / base.median).toFixed(2)}×` : undefined, undefined],
+    missing: "no baseline",
+  };
+}
 
 export function chartSvg(r: Results): string {
-  const sizeRow = (name: string) => r.size.rows.find((x) => x.name === name);
-  const sizeGroups: Group[] = ["recipe", "seed on scratch", "seed on alpine stand-in", "plain go build"].map((name) => {
-    const row = sizeRow(name);
-    return {
-      label: name === "seed on alpine stand-in" ? "seed on alpine stand-in*" : name,
-      values: [MB(row?.binary), MB(row?.image?.uncompressed), MB(row?.image?.gzipped)],
-      sublabel: row?.starts ? (row.starts.ok ? "starts" : "does not start (dynamic binary)") : undefined,
-      missing: "no image",
-    };
-  });
+  const w = r.warm;
+  const c = r.cold;
+  const warmGroups: Group[] = [
+    pair("build, no change", "vs the engine floor", w.noChangeBuildMs, w.floorMs, 1),
+    pair("build, one-line edit", "vs raw go build", w.editBuildMs, w.rawEditBuildMs, 1),
+    pair("test after an edit", "vs raw vet + test + build", w.editTestMs, w.rawVetTestBuildMs, 1),
+  ];
+  const slowGroups: Group[] = [
+    pair("cold build − pull", "vs raw cold go build", c.restMs, c.rawColdMs, 1000),
+    pair("cold: image pull", "(no baseline)", c.pullMs, undefined, 1000),
+    pair("publish, 2 platforms", "vs 1 platform", w.publishTwoMs, w.publishOneMs, 1000),
+    pair("process + connect", "vs process alone", r.connect.processMs, r.connect.baselineProcessMs, 1000),
+  ];
   const loadGroups: Group[] = [...new Set(r.load.rows.map((x) => x.endpoint))].map((endpoint) => {
     const rows = ["bare", "service LOG_LEVEL=warn", "service LOG_LEVEL=info"].map((v) =>
       r.load.rows.find((x) => x.endpoint === endpoint && x.variant === v),
@@ -129,15 +146,29 @@ export function chartSvg(r: Results): string {
   const body = [
     panel(
       {
-        title: "Size: recipe vs the seeds' naive builds (MB, 10^6 bytes; lower is better)",
-        subtitle: "image = docker image size; gzipped = docker save layers gzipped (zlib default). *busybox-static from Debian, not alpine",
-        series: ["binary", "image (uncompressed)", "image layers gzipped"],
-        colors: ["#4c72b0", "#dd8452", "#55a868"],
-        groups: sizeGroups,
-        format: (v) => v.toFixed(2),
+        title: "The module on the engine, warm: milliseconds (lower is better)",
+        subtitle: "medians, whiskers min–max; bold = module ÷ baseline; one open session, service/, linux/amd64",
+        series: ["module on the engine", "baseline"],
+        colors: ["#4c72b0", "#8c8c8c"],
+        groups: warmGroups,
+        format: (v) => v.toFixed(0),
       },
       0,
       0,
+      width,
+      h1,
+    ),
+    panel(
+      {
+        title: "The module on the engine, cold and publish: seconds (lower is better)",
+        subtitle: "cold = a freshly wiped engine (up --fresh); publish = test + scan + builds + SBOMs + push after an edit",
+        series: ["module on the engine", "baseline"],
+        colors: ["#4c72b0", "#8c8c8c"],
+        groups: slowGroups,
+        format: (v) => v.toFixed(1),
+      },
+      0,
+      h1,
       width,
       h1,
     ),
@@ -151,13 +182,13 @@ export function chartSvg(r: Results): string {
         format: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0)),
       },
       0,
-      h1,
+      2 * h1,
       width,
       h2,
     ),
   ].join("\n");
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h1 + h2}" viewBox="0 0 ${width} ${h1 + h2}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${2 * h1 + h2}" viewBox="0 0 ${width} ${2 * h1 + h2}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     "<style>",
     ".title{font-size:15px;font-weight:bold;fill:#222}.sub{font-size:11px;fill:#555}.legend{font-size:12px;fill:#333}",
     ".tick{font-size:11px;fill:#555}.value{font-size:11px;fill:#222}.group{font-size:12px;fill:#222}.na{font-size:11px;fill:#999}.note{font-size:11px;font-weight:bold;fill:#444}",
@@ -166,6 +197,7 @@ export function chartSvg(r: Results): string {
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     body,
     `<line x1="0" x2="${width}" y1="${h1}" y2="${h1}" stroke="#ccc"/>`,
+    `<line x1="0" x2="${width}" y1="${2 * h1}" y2="${2 * h1}" stroke="#ccc"/>`,
     "</svg>",
     "",
   ].join("\n");

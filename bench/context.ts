@@ -4,9 +4,11 @@
  * exact commands that REPORT.md prints.
  */
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { DockerResources, tempDir } from "./dockerRecipe.js";
+import { DockerResources } from "../test/support/docker.js";
 
 /** The prefix of every image tag the benchmark creates. */
 export const IMAGE_PREFIX = "go-scratch-bench";
@@ -21,7 +23,7 @@ export class BenchContext {
   private readonly stoppers: (() => Promise<void>)[] = [];
 
   constructor() {
-    this.work = this.docker.dir(tempDir("bench"));
+    this.work = this.docker.dir(mkdtempSync(join(tmpdir(), "go-scratch-bench-")));
   }
 
   /** A path inside the work directory. */

@@ -1,5 +1,5 @@
 /**
- * The service under load: wrk on loopback against the reference service (recipe build, run as a
+ * The service under load: wrk on loopback against the reference service (the module's binary, run as a
  * process, ADMIN_ADDR=off) with LOG_LEVEL=warn and with the default LOG_LEVEL=info (access log to
  * /dev/null), and against the bare net/http baseline, in interleaved rounds. Server pinned to one CPU,
  * wrk to the other, so they do not fight over the machine's two cores.

@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
-import { docker } from "./dockerRecipe.js";
 import { sh } from "../test/support/commands.js";
+import { docker } from "../test/support/docker.js";
 
 export interface Machine {
   date: string;
@@ -16,7 +16,8 @@ export interface Machine {
   node: string;
   docker: string;
   wrk: string;
-  busybox: string;
+  /** The Dagger engine and CLI the module ran on. */
+  engine: string;
 }
 
 /** The first non-empty line a command prints on stdout or stderr, whatever its exit code (`wrk -v` exits 1). */
@@ -38,8 +39,8 @@ export async function machine(): Promise<Machine> {
     kernel: (await sh("uname", ["-sr"])).trim(),
     go: (await sh("go", ["version"])).trim(),
     node: process.version,
-    docker: `client ${(await docker(["version", "-f", "{{.Client.Version}}"])).trim()}, daemon ${(await docker(["version", "-f", "{{.Server.Version}}"])).trim()} (legacy builder, DOCKER_BUILDKIT=0)`,
+    docker: `client ${(await docker(["version", "-f", "{{.Client.Version}}"])).trim()}, daemon ${(await docker(["version", "-f", "{{.Server.Version}}"])).trim()} (runs the image for the start-up figures)`,
     wrk,
-    busybox: firstLine("/bin/busybox", ["--help"]),
+    engine: `${firstLine("dagger", ["version"])} (../shared/dagger-engine: built from source, run on this machine)`,
   };
 }

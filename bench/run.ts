@@ -1,54 +1,53 @@
 /**
- * `npm run bench`: every measurement in one run, each against its baseline, then bench/REPORT.md,
- * bench/chart.svg and bench/results.json. Every process, container, image and temporary directory it
+ * `npm run bench`: the module measured on the engine (../shared/dagger-engine), and the service it
+ * builds measured at run time, in one run, each figure against its baseline measured in the same
+ * run; then bench/REPORT.md, bench/chart.svg and bench/results.json. Every process, container, image and temporary directory it
  * creates is removed at the end, also after a failure or Ctrl-C.
  *
  * BENCH_QUICK=1 shortens every step (for trying the harness; the figures are then not the report's)
  * and writes to $BENCH_OUT (default: a temporary directory) instead of bench/.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { imageConfig } from "../dagger/src/recipe/image.js";
 import { ROOT } from "../test/support/commands.js";
 import { dockerAvailable, toolAvailable } from "../test/support/requirements.js";
-import { buildSpeed } from "./buildSpeed.js";
-import { cgoDefault, runBuild } from "./builds.js";
 import { chartSvg } from "./chart.js";
 import { BenchContext, log } from "./context.js";
-import { RUNTIME } from "./images.js";
+import { EDIT_LINE } from "./edits.js";
+import { artefacts } from "./engine/artefacts.js";
+import { coldBuilds } from "./engine/cold.js";
+import { connectTimes } from "./engine/connectTimes.js";
+import { engineToolAvailable, startEngine } from "./engine/env.js";
+import { WARM_RUNS, warmRuns } from "./engine/warm.js";
 import { LOAD_DEFAULTS, load } from "./load.js";
 import { machine } from "./machine.js";
 import { reportMarkdown } from "./report.js";
-import { engineReproducibility } from "./engineReproducibility.js";
-import { reproducibility } from "./reproducibility.js";
 import type { Results } from "./results.js";
 import { shutdown } from "./shutdown.js";
-import { size } from "./size.js";
 import { startup } from "./startup.js";
-import { judge } from "./targets.js";
+import { engineTargets, runtimeTargets } from "./targets.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const OUT = process.env.BENCH_OUT ?? (QUICK ? join(tmpdir(), "go-scratch-bench-quick") : join(ROOT, "bench"));
 
-/** Fails early, naming the Debian packages to install, if a tool is missing. */
+/** Fails early, naming what to install, if a tool is missing. */
 function preflight(): void {
   const checks = [
+    engineToolAvailable(),
     dockerAvailable(),
     toolAvailable("go", ["version"]),
     probeWrk(),
     toolAvailable("taskset", ["-V"]),
-    toolAvailable("readelf", ["--version"]),
-    toolAvailable("skopeo", ["--version"]),
     toolAvailable("docker-registry", ["--version"]),
-    toolAvailable("/bin/busybox", ["true"]),
   ];
   const missing = checks.filter((c) => !c.ok).map((c) => c.reason);
   if (missing.length > 0) {
     throw new Error(
       `bench cannot run: ${missing.join("; ")}.\n` +
-        "Install with: apt-get install wrk util-linux binutils skopeo docker-registry busybox-static docker.io (and start dockerd)",
+        "Install with: apt-get install wrk util-linux docker-registry docker.io (and start dockerd); the engine: ../shared/dagger-engine/up",
     );
   }
 }
@@ -71,45 +70,45 @@ async function main(): Promise<void> {
       void cleanup().finally(() => process.exit(130));
     });
   }
+  const steps: Record<string, number> = {};
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    log(name);
+    const t = performance.now();
+    const value = await fn();
+    steps[name] = (performance.now() - t) / 1000;
+    log(`${name}: ${steps[name].toFixed(0)} s`);
+    return value;
+  };
   try {
-    log(`work directory ${ctx.work}; output ${OUT}${QUICK ? " (BENCH_QUICK=1)" : ""}`);
+    log(`work directory ${ctx.work}; output ${OUT}${QUICK ? " (BENCH_QUICK=1)" : ""}; a full run takes about 25 minutes`);
+    await startEngine(false);
     const m = await machine();
-    const cgo = await cgoDefault();
+    const cold = await step("cold build on two freshly wiped engines (and the digest repeat)", () => coldBuilds(ctx));
+    const connect = await step("session connect", () => connectTimes(ctx, QUICK ? 2 : 5));
+    const built = await step("the module's binaries and image", () => artefacts(ctx));
+    const warm = await step("warm build, test and publish", () =>
+      warmRuns(ctx, QUICK ? { floor: 5, builds: 2, tests: 1, publishes: 1 } : WARM_RUNS),
+    );
+    const port = imageConfig({}).exposedPorts[0];
+    const start = await step("start-up", () =>
+      startup(ctx, { service: built.serviceBinary, bare: built.bareBinary }, { tag: built.imageTag, port }, QUICK ? { process: 5, docker: 1 } : { process: 25, docker: 5 }),
+    );
+    const loaded = await step("load", () =>
+      load(ctx, { service: built.serviceBinary, bare: built.bareBinary }, QUICK ? { ...LOAD_DEFAULTS, rounds: 1, seconds: 2, warmupSeconds: 1 } : LOAD_DEFAULTS),
+    );
+    const down = await step("graceful shutdown", () =>
+      shutdown(ctx, built.serviceBinary, QUICK ? { warmMs: 1_000, workers: 16, wrkSeconds: 3 } : undefined),
+    );
 
-    log("build speed (cold ×2, warm ×5 per variant)");
-    const speed = await buildSpeed(ctx, join(ROOT, "service"), { warm: QUICK ? 1 : 5 });
-    const art = speed.artefacts;
-
-    const bare = ctx.path("bin", "bare");
-    await runBuild(ctx, "Load", { kind: "recipe", src: join(ROOT, "bench", "bare"), output: bare, goCache: ctx.path("gocache", "recipe-a") });
-
-    log("size");
-    const sizes = await size(ctx, art);
-    log("reproducibility");
-    const repro = await reproducibility(ctx, art);
-    log("start-up");
-    const port = imageConfig(RUNTIME).exposedPorts[0];
-    const start = await startup(ctx, { service: art.recipeA, bare }, { tag: sizes.recipeTag, port }, QUICK ? { process: 5, docker: 1 } : { process: 25, docker: 5 });
-    log("load");
-    const loaded = await load(ctx, { service: art.recipeA, bare }, QUICK ? { ...LOAD_DEFAULTS, rounds: 1, seconds: 2, warmupSeconds: 1 } : LOAD_DEFAULTS);
-    log("graceful shutdown");
-    const down = await shutdown(ctx, art.recipeA, QUICK ? { warmMs: 1_000, workers: 16, wrkSeconds: 3 } : undefined);
-    log("reproducibility on the engine (two freshly wiped engines)");
-    const engineRepro = existsSync(join(ROOT, "..", "shared", "dagger-engine", "up"))
-      ? await engineReproducibility(ctx.path("engine-repro"), log)
-      : undefined;
-
+    const partial = { warm, cold, image: built.image, load: loaded, startup: start, shutdown: down };
     const results: Results = {
       machine: m,
       totalSeconds: 0,
-      buildSpeed: { rows: speed.rows, editLine: speed.editLine, cgoDefault: cgo },
-      size: sizes,
-      reproducibility: repro,
-      engineReproducibility: engineRepro,
-      startup: start,
-      load: loaded,
-      shutdown: down,
-      targets: judge(sizes, loaded, start, down),
+      steps,
+      editLine: EDIT_LINE,
+      connect,
+      ...partial,
+      targets: [...engineTargets(partial), ...runtimeTargets(partial)],
       commands: Object.fromEntries(ctx.commands),
     };
     results.totalSeconds = (performance.now() - started) / 1000;

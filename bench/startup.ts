@@ -4,8 +4,7 @@
  * `docker run` to the first 200 through the published port, and once to Docker's `healthy`.
  */
 import { freePort } from "../test/support/commands.js";
-import { docker, type DockerResources } from "./dockerRecipe.js";
-import { runLockedDown, waitHealthy } from "../test/support/docker.js";
+import { docker, runLockedDown, waitHealthy, type DockerResources } from "../test/support/docker.js";
 import { type BenchContext, commandLine, log } from "./context.js";
 import { startServer, waitReady } from "./processes.js";
 import { summarize, type Summary } from "./stats.js";

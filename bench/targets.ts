@@ -1,8 +1,6 @@
-/** The issue's targets, judged from the measurements. */
-import type { LoadResult, Variant } from "./load.js";
-import type { ShutdownResult } from "./shutdown.js";
-import type { SizeResult } from "./size.js";
-import type { StartupResult } from "./startup.js";
+/** The targets, judged from the measurements: the module on the engine, then the service at run time. */
+import type { Results } from "./results.js";
+import type { Summary } from "./stats.js";
 
 export interface Target {
   target: string;
@@ -16,40 +14,90 @@ export const MIN_RPS_RATIO = 0.9;
 export const MAX_P99_RATIO = 1.2;
 export const MAX_READY_MS = 50;
 
-const kb = (n: number): string => `${(n / 1000).toFixed(1)} KB`;
+/** The module's targets on the engine, as ratios to same-run baselines. */
+export const ENGINE_TARGETS = {
+  /** one-line edit build ≤ this × raw edit rebuild + the floor. */
+  editOverRaw: 1.3,
+  /** no-change build ≤ this × the floor. */
+  noChangeOverFloor: 2,
+  /** cold build minus the image pull ≤ this × raw cold go build. */
+  coldRestOverRaw: 1.3,
+  /** publish of two platforms ≤ this × one. */
+  twoPlatformsOverOne: 1.5,
+  /** test after an edit ≤ this × raw go vet + go test + go build of the same edit. */
+  testOverRaw: 1.5,
+} as const;
 
-export function judge(size: SizeResult, load: LoadResult, startup: StartupResult, shutdown: ShutdownResult): Target[] {
+const kb = (n: number): string => `${(n / 1000).toFixed(1)} KB`;
+const s = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const med = (x: Summary): number => x.median;
+
+/** `measured ≤ k × base (+ extra)`, judged on medians. */
+function ratio(target: string, measured: Summary, k: number, base: Summary, what: string, extra?: { ms: number; what: string }): Target {
+  const budget = k * med(base) + (extra?.ms ?? 0);
+  return {
+    target,
+    measured:
+      `${s(med(measured))} = ${(med(measured) / med(base)).toFixed(2)}× ${what} (${s(med(base))}); ` +
+      `budget ${k}× ${what}${extra ? ` + ${extra.what} (${s(extra.ms)})` : ""} = ${s(budget)}`,
+    met: med(measured) <= budget,
+  };
+}
+
+export function engineTargets(r: Pick<Results, "warm" | "cold" | "image">): Target[] {
+  const w = r.warm;
+  const t = ENGINE_TARGETS;
+  const coldRest = r.cold.restMs;
+  const out: Target[] = [
+    ratio(`one-line edit \`build\` ≤ ${t.editOverRaw}× raw edit rebuild + floor`, w.editBuildMs, t.editOverRaw, w.rawEditBuildMs, "raw", { ms: med(w.floorMs), what: "floor" }),
+    ratio(`no-change \`build\` ≤ ${t.noChangeOverFloor}× floor`, w.noChangeBuildMs, t.noChangeOverFloor, w.floorMs, "floor"),
+    ratio(`cold \`build\` minus image pull ≤ ${t.coldRestOverRaw}× raw cold go build`, coldRest, t.coldRestOverRaw, r.cold.rawColdMs, "raw cold"),
+    ratio(`\`publish\` of two platforms ≤ ${t.twoPlatformsOverOne}× one platform`, w.publishTwoMs, t.twoPlatformsOverOne, w.publishOneMs, "one platform"),
+    ratio(`\`test\` after an edit ≤ ${t.testOverRaw}× raw go vet + go test + go build`, w.editTestMs, t.testOverRaw, w.rawVetTestBuildMs, "raw"),
+  ];
+  const extra = r.image.fileBytes - r.image.binary;
+  out.push({
+    target: `image ≤ binary + ${kb(IMAGE_SLACK)} (the files in its one layer)`,
+    measured: `${r.image.fileBytes} B of files = binary ${r.image.binary} B + ${kb(extra)}; ${r.image.layers} layer(s)`,
+    met: extra <= IMAGE_SLACK,
+  });
+  out.push({
+    target: "the digest repeats on two freshly wiped engines",
+    measured: r.cold.reproducibility.verdict,
+    met: r.cold.reproducibility.verdict === "identical",
+  });
+  out.push({
+    target: "every one-line edit reaches the engine's binary (a new digest each time)",
+    measured: w.editsChangedBinary ? "yes" : "no: the engine built the same binary after an edit",
+    met: w.editsChangedBinary,
+  });
+  return out;
+}
+
+export function runtimeTargets(r: Pick<Results, "load" | "startup" | "shutdown">): Target[] {
+  const { load, startup, shutdown } = r;
   const out: Target[] = [];
-  const recipe = size.rows.find((r) => r.name === "recipe");
-  if (recipe?.binary !== undefined && recipe.image) {
-    const extra = recipe.image.uncompressed - recipe.binary;
-    out.push({
-      target: `image ≤ binary + ${kb(IMAGE_SLACK)} (uncompressed)`,
-      measured: `${recipe.image.uncompressed} B = binary ${recipe.binary} B + ${kb(extra)}`,
-      met: extra <= IMAGE_SLACK,
-    });
-  }
-  const row = (variant: Variant, endpoint: string) => load.rows.find((r) => r.variant === variant && r.endpoint === endpoint);
+  const row = (variant: string, endpoint: string) => load.rows.find((x) => x.variant === variant && x.endpoint === endpoint);
   for (const variant of ["service LOG_LEVEL=warn", "service LOG_LEVEL=info"] as const) {
-    for (const endpoint of new Set(load.rows.map((r) => r.endpoint))) {
-      const s = row(variant, endpoint);
+    for (const endpoint of new Set(load.rows.map((x) => x.endpoint))) {
+      const sv = row(variant, endpoint);
       const b = row("bare", endpoint);
-      if (!s || !b) continue;
-      const rps = s.requestsPerSec.median / b.requestsPerSec.median;
-      const p99 = s.p99.median / b.p99.median;
+      if (!sv || !b) continue;
+      const rps = sv.requestsPerSec.median / b.requestsPerSec.median;
+      const p99 = sv.p99.median / b.p99.median;
       out.push({
         target: `${variant} GET ${endpoint}: req/s ≥ ${MIN_RPS_RATIO}× bare`,
-        measured: `${rps.toFixed(2)}× (${s.requestsPerSec.median.toFixed(0)} vs ${b.requestsPerSec.median.toFixed(0)} req/s, medians)`,
+        measured: `${rps.toFixed(2)}× (${sv.requestsPerSec.median.toFixed(0)} vs ${b.requestsPerSec.median.toFixed(0)} req/s, medians)`,
         met: rps >= MIN_RPS_RATIO,
       });
       out.push({
         target: `${variant} GET ${endpoint}: p99 ≤ ${MAX_P99_RATIO}× bare`,
-        measured: `${p99.toFixed(2)}× (${s.p99.median.toFixed(2)} vs ${b.p99.median.toFixed(2)} ms, medians)`,
+        measured: `${p99.toFixed(2)}× (${sv.p99.median.toFixed(2)} vs ${b.p99.median.toFixed(2)} ms, medians)`,
         met: p99 <= MAX_P99_RATIO,
       });
     }
   }
-  const ready = startup.rows.find((r) => r.what.startsWith("service: exec") && r.what.includes("warn"));
+  const ready = startup.rows.find((x) => x.what.startsWith("service: exec") && x.what.includes("warn"));
   if (ready) {
     out.push({
       target: `exec → ready ≤ ${MAX_READY_MS} ms (judged on p90)`,
@@ -58,18 +106,18 @@ export function judge(size: SizeResult, load: LoadResult, startup: StartupResult
     });
   }
   const failed = shutdown.rows.reduce(
-    (n, r) =>
+    (n, x) =>
       n +
-      Math.abs(r.lostInFlight) +
-      (Number.isNaN(r.failedMidResponse) ? 0 : r.failedMidResponse) +
-      r.non200 +
-      Object.values(r.other).reduce((a, b) => a + b, 0),
+      Math.abs(x.lostInFlight) +
+      (Number.isNaN(x.failedMidResponse) ? 0 : x.failedMidResponse) +
+      x.non200 +
+      Object.values(x.other).reduce((a, b) => a + b, 0),
     0,
   );
-  const exits = shutdown.rows.map((r) => r.exitCode);
+  const exits = shutdown.rows.map((x) => x.exitCode);
   out.push({
     target: "zero failed in-flight requests on SIGTERM (and exit 0)",
-    measured: `${failed} failed across ${shutdown.rows.length} runs (${shutdown.rows.map((r) => r.handled).reduce((a, b) => a + b, 0)} requests handled); exit codes ${exits.join(", ")}`,
+    measured: `${failed} failed across ${shutdown.rows.length} runs (${shutdown.rows.map((x) => x.handled).reduce((a, b) => a + b, 0)} requests handled); exit codes ${exits.join(", ")}`,
     met: failed === 0 && exits.every((c) => c === 0),
   });
   return out;

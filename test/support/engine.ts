@@ -73,6 +73,11 @@ export const TEST_GOLANG_IMAGE: string | undefined = process.env.GO_SCRATCH_GOLA
 export interface ModuleOptions {
   /** A directory on this machine (absolute, or relative to the repository root); default service/. */
   source?: string;
+  /**
+   * Read the source from the host anew (`noCache`), as every new `dagger call` does; without it, a
+   * session reads a host directory once and later edits go unseen.
+   */
+  reloadSource?: boolean;
   pkg?: string;
   version?: string;
   revision?: string;
@@ -109,14 +114,17 @@ export interface ModuleOptions {
 }
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
-export function hostDirectory(path: string): Directory {
-  return dag.host().directory(isAbsolute(path) ? path : join(ROOT, path), { exclude: ["**/.git", "**/node_modules"] });
+export function hostDirectory(path: string, reload = false): Directory {
+  return dag.host().directory(isAbsolute(path) ? path : join(ROOT, path), {
+    exclude: ["**/.git", "**/node_modules"],
+    ...(reload ? { noCache: true } : {}),
+  });
 }
 
 /** `new GoScratch(...)` with named options; the golang image defaults to TEST_GOLANG_IMAGE. */
 export function goScratch(o: ModuleOptions = {}): GoScratch {
   return new GoScratch(
-    hostDirectory(o.source ?? "service"),
+    hostDirectory(o.source ?? "service", o.reloadSource),
     o.pkg,
     o.version,
     o.revision,
