@@ -23,7 +23,8 @@ import {
 } from "@dagger.io/dagger";
 
 import { evaluateOnce } from "./pipeline/exec.js";
-import { buildBinary, cacheLayer, caBundle, sourceLayer } from "./pipeline/goLayers.js";
+import { buildBinary, cacheLayer, sourceLayer } from "./pipeline/goLayers.js";
+import { caBundle } from "./pipeline/toolchain.js";
 import { checkReleaseTarget, release } from "./pipeline/release.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
 import { sbomOf, vulnScan } from "./pipeline/supplyChain.js";

@@ -9,7 +9,7 @@ import { dag, type Container, type Directory, type File } from "@dagger.io/dagge
 
 import { HELPERS, helperBuildArgs, type HelperName } from "../recipe/helpers.js";
 import { execStep, type StepRunner } from "./exec.js";
-import { baseToolchain } from "./goLayers.js";
+import { toolchain } from "./toolchain.js";
 import type { Settings } from "./settings.js";
 
 /** The helpers' source, read from the module's own files (beside src/, in the module runtime too). */
@@ -24,17 +24,13 @@ function helpersSource(): Directory {
 /**
  * The toolchain with the named helpers built into HELPERS.bin; built once, then cached by the
  * engine. Only what a function needs is compiled (a cold `build` compiles the rootfs helper alone),
- * with Go's build cache on a scratch mount instead of the user's cache volumes: every volume mount
- * costs each later evaluation of the pipeline a few milliseconds, and the helpers' inputs never change.
+ * on the module's build cache, which the service's build then shares.
  */
 export async function helperTools(s: Settings, names: readonly HelperName[], run: StepRunner = execStep): Promise<Container> {
-  const ctr = baseToolchain(s)
+  const ctr = toolchain(s)
     .withDirectory(HELPERS.src, helpersSource())
     .withWorkdir(HELPERS.src)
-    .withMountedTemp(HELPERS.goCache)
     // The helpers build for the engine's own platform, whatever the user's build targets.
-    .withEnvVariable("GOCACHE", HELPERS.goCache)
-    .withEnvVariable("GOTOOLCHAIN", "local")
     .withEnvVariable("CGO_ENABLED", "0")
     .withEnvVariable("GOFLAGS", "")
     .withEnvVariable("GOWORK", "off");

@@ -9,7 +9,8 @@ import { goPlatformEnv } from "../recipe/platform.js";
 import { packagePatterns, type SourceLayout } from "../recipe/source.js";
 import { SUPPLY_CHAIN_TOOLS, TOOLS_BIN, parseVulncheck, sbomArgs, vulncheckArgs, vulnVerdict } from "../recipe/supplyChain.js";
 import { execStep } from "./exec.js";
-import { sourceLayer, toolchain } from "./goLayers.js";
+import { sourceLayer } from "./goLayers.js";
+import { toolchain } from "./toolchain.js";
 import type { Settings } from "./settings.js";
 
 /** The toolchain with the SBOM generator and govulncheck installed in TOOLS_BIN. */

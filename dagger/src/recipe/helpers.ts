@@ -16,8 +16,6 @@ export const HELPERS = {
   ],
   /** Where their source is copied. */
   src: "/go-scratch/helpers",
-  /** Go's build cache while they compile (a scratch mount, not part of any layer). */
-  goCache: "/go-scratch/go-build",
   /** Where `go build` writes them. */
   bin: "/go-scratch/bin",
   /** The rootfs assembler. */
