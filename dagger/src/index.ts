@@ -299,13 +299,16 @@ export class GoScratch {
     const s = this.settings();
     const layout = await inspectSource(s.source, s.pkg);
     const src = await sourceLayer(s, layout);
-    const image = await this.build();
     const patterns = packagePatterns(layout);
-    const lines = [
-      ...(await sourceChecks(src, patterns)),
-      ...(await serviceChecks(src, image, s, patterns)),
-      ...(await policyChecks(image, s)),
-    ];
+    // The source's checks and the image's run side by side (their commands overlap on the engine);
+    // the first failure in this order is the one reported, whichever finished first.
+    const results = await Promise.allSettled([
+      sourceChecks(src, patterns),
+      this.build().then(async (image) => [...(await serviceChecks(src, image, s, patterns)), ...(await policyChecks(image, s))]),
+    ]);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const lines = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
     return ["go-scratch test: all checks passed", ...lines.map((l) => `  ${l}`)].join("\n");
   }
 
