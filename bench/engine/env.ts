@@ -2,7 +2,8 @@
  * The engine the bench measures: ../shared/dagger-engine (the real engine, built from source), its
  * environment for child processes, and a freshly wiped one for the cold figures.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 
 import { ROOT, runCommand } from "../../test/support/commands.js";
@@ -43,4 +44,36 @@ export async function engineChild<T>(script: string, args: string[], timeoutMs =
   if (r.code !== 0) throw new Error(`${script} failed:\n${r.stdout}\n${r.stderr}`);
   const value = JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
   return { ...value, processSeconds: (performance.now() - started) / 1000 };
+}
+
+/** The CNI plugins the engine runs to set up its containers' network namespaces. */
+const CNI_PLUGINS = new Set(["bridge", "firewall", "host-local", "portmap", "loopback", "dnsname"]);
+
+/** Whether a CNI plugin process is running on this machine now. */
+function cniRunning(): boolean {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (CNI_PLUGINS.has(readFileSync(`/proc/${pid}/comm`, "utf8").trim())) return true;
+    } catch {
+      // gone already
+    }
+  }
+  return false;
+}
+
+/**
+ * Waits until a freshly started engine has done its own start-up work: it fills a pool of network
+ * namespaces, running CNI plugins for about a minute, which a build started meanwhile competes with
+ * (a cold build measured 60-70 s during it, 36 s after). Done when no plugin has run for `quietS`
+ * seconds; returns the seconds waited.
+ */
+export async function waitForEngineIdle(quietS = 10, maxS = 300): Promise<number> {
+  const started = performance.now();
+  let quietSince = performance.now();
+  while ((performance.now() - started) / 1000 < maxS) {
+    if (cniRunning()) quietSince = performance.now();
+    else if ((performance.now() - quietSince) / 1000 >= quietS) break;
+    await sleep(250);
+  }
+  return Math.max(0, (performance.now() - started) / 1000 - quietS);
 }
