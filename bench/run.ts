@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     return value;
   };
   try {
-    log(`work directory ${ctx.work}; output ${OUT}${QUICK ? " (BENCH_QUICK=1)" : ""}; a full run takes about 25 minutes`);
+    log(`work directory ${ctx.work}; output ${OUT}${QUICK ? " (BENCH_QUICK=1)" : ""}; a full run takes about 20 minutes`);
     await startEngine(false);
     const m = await machine();
     const cold = await step("cold build on two freshly wiped engines (and the digest repeat)", () => coldBuilds(ctx));
