@@ -143,33 +143,28 @@ export function chartSvg(r: Results): string {
   const width = 900;
   const h1 = 380;
   const h2 = 380;
+  /** A panel of the module's figures beside their baselines, at height `y`. */
+  const modulePanel = (title: string, subtitle: string, groups: Group[], digits: number, y: number): string =>
+    panel(
+      { title, subtitle, series: ["module on the engine", "baseline"], colors: ["#4c72b0", "#8c8c8c"], groups, format: (v) => v.toFixed(digits) },
+      0,
+      y,
+      width,
+      h1,
+    );
   const body = [
-    panel(
-      {
-        title: "The module on the engine, warm: milliseconds (lower is better)",
-        subtitle: "medians, whiskers min–max; bold = module ÷ baseline; one open session, service/, linux/amd64",
-        series: ["module on the engine", "baseline"],
-        colors: ["#4c72b0", "#8c8c8c"],
-        groups: warmGroups,
-        format: (v) => v.toFixed(0),
-      },
+    modulePanel(
+      "The module on the engine, warm: milliseconds (lower is better)",
+      "medians, whiskers min–max; bold = module ÷ baseline; one open session, service/, linux/amd64",
+      warmGroups,
       0,
       0,
-      width,
-      h1,
     ),
-    panel(
-      {
-        title: "The module on the engine, cold and publish: seconds (lower is better)",
-        subtitle: "cold = a freshly wiped engine (up --fresh); publish = test + scan + builds + SBOMs + push after an edit",
-        series: ["module on the engine", "baseline"],
-        colors: ["#4c72b0", "#8c8c8c"],
-        groups: slowGroups,
-        format: (v) => v.toFixed(1),
-      },
-      0,
-      h1,
-      width,
+    modulePanel(
+      "The module on the engine, cold and publish: seconds (lower is better)",
+      "cold = a freshly wiped engine (up --fresh); publish = test + scan + builds + SBOMs + push after an edit",
+      slowGroups,
+      1,
       h1,
     ),
     panel(
