@@ -2,18 +2,20 @@
  * Running a command in a container so that a failure explains itself: the engine's ExecError says
  * only "exit code: 1"; the command's own output (a compiler error, a failing test) is in its
  * stdout and stderr, and the error raised here carries the end of it, under the step's name.
+ * Anything else the engine reports (a pull that failed, a lost session) is passed on as it is.
  */
-import { ExecError, type Container } from "@dagger.io/dagger";
+import type { Container } from "@dagger.io/dagger";
 
+import { isExecError, type ExecFailure } from "../bundledSdk.js";
 import { tail } from "../recipe/report.js";
 
 /** Why `step` failed, with the end of what the command printed. */
-export function explainExecError(step: string, e: ExecError): Error {
+export function explainExecError(step: string, e: ExecFailure): Error {
   const output = [e.stdout, e.stderr].map((s) => s.trim()).filter((s) => s !== "").join("\n");
-  return new Error(`${step} failed (exit ${e.exitCode}):\n${tail(output === "" ? "(no output)" : output)}`);
+  return new Error(`${step} failed (exit ${e.exitCode}):\n${tail(output === "" ? "(no output)" : output)}`, { cause: e });
 }
 
-/** How a pipeline runs its commands: evaluated one by one (`execStep`), or all at once (`deferStep`). */
+/** How a pipeline runs its commands: evaluated one by one (`execStep`), or all at once (`evaluateOnce`). */
 export type StepRunner = (ctr: Container, step: string, args: readonly string[]) => Promise<Container>;
 
 /** `ctr` with `args` run and evaluated; a failed command becomes an error naming `step`. */
@@ -21,7 +23,7 @@ export async function execStep(ctr: Container, step: string, args: readonly stri
   try {
     return await ctr.withExec([...args]).sync();
   } catch (e) {
-    if (e instanceof ExecError) throw explainExecError(step, e);
+    if (isExecError(e)) throw explainExecError(step, e);
     throw e;
   }
 }
@@ -31,20 +33,23 @@ export async function execOutput(ctr: Container, step: string, args: readonly st
   return (await execStep(ctr, step, args)).stdout();
 }
 
-/** `ctr` with `args` added but not evaluated: `evaluateOnce` evaluates the whole graph. */
-export const deferStep: StepRunner = async (ctr, _step, args) => ctr.withExec([...args]);
-
 /**
  * Builds the graph with every command deferred and evaluates it in one round trip to the engine
- * (one per command made a warm build several times slower). Only if a command fails is the graph
- * built again command by command (`execStep`), so the error names the failing step and carries its
- * output; that command then runs twice, since a failure is not cached.
+ * (one per command made a warm build several times slower). The engine's ExecError names the
+ * command that failed (its argv), which names the step: nothing is run again to explain a failure,
+ * so a failure is reported as it happened, never replaced by the outcome of a second run.
  */
 export async function evaluateOnce<T extends { sync(): Promise<T> }>(make: (run: StepRunner) => Promise<T>): Promise<T> {
+  const steps = new Map<string, string>();
+  const defer: StepRunner = async (ctr, step, args) => {
+    steps.set(JSON.stringify(args), step);
+    return ctr.withExec([...args]);
+  };
+  const graph = await make(defer);
   try {
-    return await (await make(deferStep)).sync();
+    return await graph.sync();
   } catch (e) {
-    if (!(e instanceof ExecError)) throw e;
-    return (await make(execStep)).sync();
+    if (!isExecError(e)) throw e;
+    throw explainExecError(steps.get(JSON.stringify(e.cmd)) ?? `the command ${JSON.stringify(e.cmd)}`, e);
   }
 }

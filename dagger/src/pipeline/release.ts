@@ -3,7 +3,9 @@
  * image index under each tag with the module's Go pusher (dagger/helpers/ocipush), which wraps a
  * single platform in an index too, and check that all tags resolve to one digest.
  */
-import { ExecError, type File, type Secret, type Service } from "@dagger.io/dagger";
+import type { File, Secret, Service } from "@dagger.io/dagger";
+
+import { isExecError } from "../bundledSdk.js";
 
 import { PUSH_PATHS, ocipushArgs, sbomPath } from "../recipe/helpers.js";
 import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
@@ -64,7 +66,7 @@ export async function release(s: Settings, layout: File, target: ReleaseTarget):
   try {
     out = await pusher.withExec(ocipushArgs(apiRepository(repo), target.tags, connect, sboms.map((b) => b.platform))).stdout();
   } catch (e) {
-    if (!(e instanceof ExecError)) throw e;
+    if (!isExecError(e)) throw e;
     const ref = `${target.repository}:${target.tags[0]}`;
     throw new Error(pushFailureMessage(repo.registry, ref, e.stderr.replace(/^ocipush: /, ""), credentialsGiven));
   }
