@@ -12,7 +12,6 @@ import {
   dag,
   func,
   object,
-  up,
   type CacheVolume,
   type Container,
   type Directory,
@@ -22,9 +21,12 @@ import {
   type Service,
 } from "@dagger.io/dagger";
 
+import { up } from "./bundledSdk.js";
+import { carry, stow, uncarry, type Carried } from "./carry.js";
 import { evaluateOnce } from "./pipeline/exec.js";
 import { buildBinary, cacheLayer, sourceLayer } from "./pipeline/goLayers.js";
 import { caBundle } from "./pipeline/toolchain.js";
+import { checkStart } from "./pipeline/startup.js";
 import { checkReleaseTarget, release } from "./pipeline/release.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
 import { sbomOf, vulnScan } from "./pipeline/supplyChain.js";
@@ -33,161 +35,109 @@ import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
 import { packagePatterns } from "./recipe/source.js";
 import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
-import { parseCompression } from "./recipe/compression.js";
-import { DEFAULT_PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recipe/platform.js";
+import { DEFAULT_COMPRESSION, parseCompression } from "./recipe/compression.js";
+import { BUILD_DEFAULTS, GOLANG_IMAGE } from "./recipe/goBuild.js";
+import { RUNTIME_DEFAULTS } from "./recipe/image.js";
+import { PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recipe/platform.js";
+import { TEST_DEFAULTS } from "./recipe/policy.js";
+import { START_TIMEOUT_SECONDS } from "./recipe/startup.js";
+import { DEFAULT_REPOSITORY } from "./recipe/reference.js";
+import { RELEASE_DEFAULTS } from "./recipe/tags.js";
 import { releaseTags } from "./recipe/tags.js";
 
 @object()
 export class GoScratch {
-  // The constructor's arguments, kept as state between calls (Dagger serialises public fields) and
-  // not exposed as functions. Each call resolves them into validated Settings.
-  source: Directory;
-  pkg?: string;
-  version?: string;
-  revision?: string;
-  versionVar?: string;
-  revisionVar?: string;
-  golangImage?: string;
-  sourceDateEpoch?: number;
-  port?: number;
-  healthcheck?: boolean;
-  assets?: Directory;
-  binaryName?: string;
-  title?: string;
-  sourceUrl?: string;
-  fresh?: boolean;
-  toolchain?: Container;
-  modCache?: CacheVolume;
-  buildCache?: CacheVolume;
-  define?: string[];
-  tzdata?: boolean;
-  env?: string[];
-  args?: string[];
-  healthPath?: string;
-  blackboxPattern?: string;
-  maxSizeMb?: number;
-  goprivate?: string;
-  gonosumdb?: string;
-  goproxy?: string;
-  netrc?: Secret;
-  goproxyService?: Service;
-  vulnDb?: Directory;
-  vulnDbUrl?: string;
+  // The state the SDK carries from the constructor to the function a call runs (./carry.ts): the
+  // options, in the only form it serialises. The options themselves are the constructor's
+  // parameter properties, declared once there (name, type, default, --help text); the constructor
+  // moves them in here, so read them through `settings()`, never as `this.<option>`.
+  private readonly values!: string;
+  private readonly directories!: Directory[];
+  private readonly containers!: Container[];
+  private readonly cacheVolumes!: CacheVolume[];
+  private readonly secrets!: Secret[];
+  private readonly services!: Service[];
   /** With --fresh: one value per `dagger call`, shared by every stage so each runs once, uncached. */
-  freshNonce?: string;
+  private readonly freshNonce?: string;
 
   constructor(
-    /**
-     * The Go module to build: a directory with go.mod at its root (default: this repository's service/).
-     */
+    /** The Go module to build: a directory with go.mod (or go.work) at its root; by default this repository's service/. */
     @argument({
       defaultPath: "/service",
       ignore: ["**/.git", "**/node_modules", "**/*.md", "**/.github", "**/.vscode", "**/.idea", "**/Dockerfile", "**/.dockerignore"],
     })
-    source: Directory,
-    /** The main package, relative to the module root, e.g. ./cmd/server (default: "."). */
-    pkg?: string,
-    /** Version stamped into the binary with -X and into the image labels (default: "dev"). */
-    version?: string,
-    /** Source revision (e.g. the git commit) stamped with -X and into the labels (default: "unknown"). */
-    revision?: string,
-    /** The string variable that receives the version (default: "main.version"). */
-    versionVar?: string,
-    /** The string variable that receives the revision (default: "main.commit"). */
-    revisionVar?: string,
+    readonly source: Directory,
+    /** The main package, relative to the module root, e.g. ./cmd/server. */
+    readonly pkg: string = BUILD_DEFAULTS.pkg,
+    /** Version stamped into the binary with -X and into the image labels. */
+    readonly version: string = BUILD_DEFAULTS.version,
+    /** Source revision (e.g. the git commit) stamped with -X and into the labels. */
+    readonly revision: string = BUILD_DEFAULTS.revision,
+    /** The string variable that receives the version. */
+    readonly versionVar: string = BUILD_DEFAULTS.versionVar,
+    /** The string variable that receives the revision. */
+    readonly revisionVar: string = BUILD_DEFAULTS.revisionVar,
+    /** The golang image for the cache and build layers, pinned by digest. */
+    readonly golangImage: string = GOLANG_IMAGE,
     /**
-     * The golang image for the cache and build layers, pinned by digest
-     * (default: golang:1.26.8-alpine3.23@sha256:a8fa79c5bd40d880b52bd3b6d7669ecdcfd00e85facdd427d279efb5ddd79cb1).
+     * Seconds since 1970 used for every file's timestamp, the created label and (in tarball and
+     * publish) every creation time, for reproducible images; pass $(git log -1 --format=%ct).
      */
-    golangImage?: string,
-    /**
-     * Seconds since 1970 used for every file's timestamp, the created label and (in `tarball` and
-     * `publish`) every creation time, for reproducible images; pass `$(git log -1 --format=%ct)` (default: 0).
-     */
-    sourceDateEpoch?: number,
-    /** The port the service listens on, 1024 or above (the image runs as non-root): exposed, and set as PORT in the image (default: 8080). */
-    port?: number,
-    /** Add a Docker health check running `<binary> healthcheck`; turn off for services without that subcommand (default: true). */
-    healthcheck?: boolean,
-    /** Extra files copied read-only to /assets in the image (default: none). */
-    assets?: Directory,
-    /** File name of the binary under /usr/local/bin (default: "app"). */
-    binaryName?: string,
-    /** The image title label (default: "go-scratch service"). */
-    title?: string,
-    /** URL of the source repository, for the org.opencontainers.image.source label (default: none). */
-    sourceUrl?: string,
-    /** Bypass every cache (module downloads, build cache, layers), like `docker build --no-cache` (default: false). */
-    fresh?: boolean,
-    /** A Go toolchain container for the cache and build layers, instead of --golang-image (default: none). */
-    toolchain?: Container,
-    /** The cache volume for downloaded modules, GOMODCACHE (default: the go-scratch-go-mod volume). */
-    modCache?: CacheVolume,
-    /** The cache volume for Go's build cache, GOCACHE (default: the go-scratch-go-build volume). */
-    buildCache?: CacheVolume,
-    /** More -X definitions, importpath.name=value; repeat it: --define main.channel=stable (default: none). */
-    define?: string[],
-    /** Embed Go's time zone database (-tags timetzdata, about 450 kB), so time.LoadLocation works in scratch (default: false). */
-    tzdata?: boolean,
-    /** An environment variable of the image, NAME=value; repeat it. Not for secrets: anyone who pulls the image can read it (default: none). */
-    env?: string[],
-    /** A default argument to the entrypoint (the image's CMD); repeat it, in order (default: none). */
-    args?: string[],
-    /** Path the health probe of `test` requests; it must answer 200 (default: "/healthz"). */
-    healthPath?: string,
-    /** `go test -run` pattern that selects the black-box tests `test` runs against the image (default: "^TestBlackBox"). */
-    blackboxPattern?: string,
-    /** Largest acceptable image size in megabytes, checked by `test` (default: 20). */
-    maxSizeMb?: number,
-    /** GOPRIVATE for the module download, e.g. github.com/my-org/* (default: the toolchain's). */
-    goprivate?: string,
-    /** GONOSUMDB for the module download (default: the toolchain's). */
-    gonosumdb?: string,
-    /** GOPROXY for the module download, e.g. https://goproxy.internal,direct (default: the toolchain's). */
-    goproxy?: string,
-    /** A .netrc with credentials for private module hosts, as a secret (file://~/.netrc); used only while modules download. Go sends it over HTTPS only, and matches the proxy URL's port: machine goproxy.internal:8443 (default: none). */
-    netrc?: Secret,
-    /** A module proxy reached as a service, e.g. tcp://localhost:3000 on your machine; it is the host `goproxy` while modules download: --goproxy http://goproxy:3000 (default: none). */
-    goproxyService?: Service,
-    /** The vulnerability database `scan` (and `publish`) reads, as a directory in the Go vulnerability database's layout (default: govulncheck's, vuln.go.dev). */
-    vulnDb?: Directory,
-    /** The vulnerability database as a URL, e.g. https://vuln.internal or file:///db (default: govulncheck's, vuln.go.dev). */
-    vulnDbUrl?: string,
+    readonly sourceDateEpoch: number = RUNTIME_DEFAULTS.sourceDateEpoch,
+    /** The port the service listens on, 1024 or above (the image runs as non-root): exposed, and set as PORT in the image. */
+    readonly port: number = RUNTIME_DEFAULTS.port,
+    /** Add a Docker health check running the binary's healthcheck subcommand; turn off for services without that subcommand. */
+    readonly healthcheck: boolean = RUNTIME_DEFAULTS.healthcheck,
+    /** Extra files copied read-only to /assets in the image (none unless given). */
+    readonly assets?: Directory,
+    /** File name of the binary under /usr/local/bin. */
+    readonly binaryName: string = RUNTIME_DEFAULTS.binaryName,
+    /** The image title label. */
+    readonly title: string = RUNTIME_DEFAULTS.title,
+    /** URL of the source repository, for the org.opencontainers.image.source label (no label unless given). */
+    readonly sourceUrl?: string,
+    /** Bypass every cache (module downloads, build cache, layers), like docker build --no-cache. */
+    readonly fresh: boolean = false,
+    /** A Go toolchain container for the cache and build layers, instead of --golang-image. */
+    readonly toolchain?: Container,
+    /** The cache volume for downloaded modules, GOMODCACHE; unless given, the go-scratch-go-mod volume. */
+    readonly modCache?: CacheVolume,
+    /** The cache volume for Go's build cache, GOCACHE; unless given, the go-scratch-go-build volume. */
+    readonly buildCache?: CacheVolume,
+    /** More -X definitions, importpath.name=value; repeat it: --define main.channel=stable. */
+    readonly define?: string[],
+    /** Embed Go's time zone database (-tags timetzdata, about 450 kB), so time.LoadLocation works in scratch. */
+    readonly tzdata: boolean = false,
+    /** An environment variable of the image, NAME=value; repeat it. Not for secrets: anyone who pulls the image can read it. */
+    readonly env?: string[],
+    /** A default argument to the entrypoint (the image's CMD); repeat it, in order. */
+    readonly args?: string[],
+    /** Path the health probe of test requests; it must answer 200. */
+    readonly healthPath: string = TEST_DEFAULTS.healthPath,
+    /** The go test -run pattern that selects the black-box tests test runs against the image. */
+    readonly blackboxPattern: string = TEST_DEFAULTS.blackboxPattern,
+    /** Largest acceptable image size in megabytes, checked by test. */
+    readonly maxSizeMb: number = TEST_DEFAULTS.maxSizeMb,
+    /** Seconds test, publish and serve wait for the service to listen on --port before they say why it does not. */
+    readonly startTimeout: number = START_TIMEOUT_SECONDS,
+    /** GOPRIVATE for the module download, e.g. github.com/my-org/*; unless given, the toolchain's. */
+    readonly goprivate?: string,
+    /** GONOSUMDB for the module download; unless given, the toolchain's. */
+    readonly gonosumdb?: string,
+    /** GOPROXY for the module download, e.g. https://goproxy.internal,direct; unless given, the toolchain's. */
+    readonly goproxy?: string,
+    /** A .netrc with credentials for private module hosts, as a secret (file://~/.netrc); used only while modules download. Go sends it over HTTPS only, and matches the proxy URL's port: machine goproxy.internal:8443. */
+    readonly netrc?: Secret,
+    /** A module proxy reached as a service, e.g. tcp://localhost:3000 on your machine; it is the host goproxy while modules download: --goproxy http://goproxy:3000. */
+    readonly goproxyService?: Service,
+    /** The vulnerability database scan (and publish) reads, as a directory in the Go vulnerability database's layout; unless given (or --vuln-db-url), govulncheck's own, vuln.go.dev. */
+    readonly vulnDb?: Directory,
+    /** The vulnerability database as a URL, e.g. https://vuln.internal or file:///db; unless given (or --vuln-db), govulncheck's own, vuln.go.dev. */
+    readonly vulnDbUrl?: string,
   ) {
-    this.source = source;
-    this.pkg = pkg;
-    this.version = version;
-    this.revision = revision;
-    this.versionVar = versionVar;
-    this.revisionVar = revisionVar;
-    this.golangImage = golangImage;
-    this.sourceDateEpoch = sourceDateEpoch;
-    this.port = port;
-    this.healthcheck = healthcheck;
-    this.assets = assets;
-    this.binaryName = binaryName;
-    this.title = title;
-    this.sourceUrl = sourceUrl;
-    this.fresh = fresh;
-    this.toolchain = toolchain;
-    this.modCache = modCache;
-    this.buildCache = buildCache;
-    this.define = define;
-    this.tzdata = tzdata;
-    this.env = env;
-    this.args = args;
-    this.healthPath = healthPath;
-    this.blackboxPattern = blackboxPattern;
-    this.maxSizeMb = maxSizeMb;
-    this.goprivate = goprivate;
-    this.gonosumdb = gonosumdb;
-    this.goproxy = goproxy;
-    this.netrc = netrc;
-    this.goproxyService = goproxyService;
-    this.vulnDb = vulnDb;
-    this.vulnDbUrl = vulnDbUrl;
-    this.freshNonce = fresh ? String(Date.now()) : undefined;
-    this.settings(); // validate every option now, before any function runs
+    const options = stow(this, ["freshNonce"]);
+    resolveSettings(options as ModuleOptions); // validate every option now, before any function runs
+    Object.assign(this, carry(options), { freshNonce: fresh ? String(Date.now()) : undefined });
   }
 
   /**
@@ -208,7 +158,7 @@ export class GoScratch {
    */
   @func({ cache: "session" })
   async binary(
-    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<File> {
     const s = this.settings();
@@ -223,7 +173,7 @@ export class GoScratch {
    */
   @func({ cache: "session" })
   async build(
-    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<Container> {
     const s = this.settings();
@@ -239,10 +189,10 @@ export class GoScratch {
    */
   @func({ cache: "session" })
   async tarball(
-    /** Comma-separated platforms, e.g. linux/amd64,linux/arm64 (default: the engine's platform). */
+    /** Comma-separated platforms, e.g. linux/amd64,linux/arm64; unless given, the engine's platform. */
     platforms?: string,
-    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+) (default: "gzip"). */
-    compression?: string,
+    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+). */
+    compression: string = DEFAULT_COMPRESSION,
   ): Promise<File> {
     const how = parseCompression(compression);
     const targets = platforms === undefined ? [await this.platformOrDefault()] : parsePlatformList(platforms);
@@ -257,7 +207,7 @@ export class GoScratch {
    */
   @func({ cache: "session" })
   async sbom(
-    /** Target platform, e.g. linux/amd64 or linux/arm64 (default: the engine's platform). */
+    /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<File> {
     const target = await this.platformOrDefault(platform);
@@ -282,7 +232,9 @@ export class GoScratch {
   @func({ cache: "session" })
   @up()
   async serve(): Promise<Service> {
-    return (await this.build()).asService({ useEntrypoint: true });
+    const image = await this.build();
+    await checkStart(this.settings(), image);
+    return image.asService({ useEntrypoint: true });
   }
 
   /**
@@ -322,31 +274,31 @@ export class GoScratch {
   async publish(
     /** The release tag, e.g. v1.0.0 (OCI tag grammar: letters, digits, _ . -, at most 128). */
     tag: string,
-    /** The image repository, without tag (default: "ttl.sh/go-scratch", an anonymous registry whose images expire). */
-    repository?: string,
+    /** The image repository, without tag. The default is an anonymous registry whose images expire: for a try, not a release. */
+    repository: string = DEFAULT_REPOSITORY,
     /** Registry user name; give it with --password. */
     username?: string,
     /** Registry password or token, as a secret: --password env://REGISTRY_TOKEN. */
     password?: Secret,
-    /** Comma-separated platforms, cross-compiled into one index (default: "linux/amd64,linux/arm64"). */
-    platforms?: string,
-    /** Also tag `latest` for a stable semver release (default: true). */
-    latest?: boolean,
-    /** Also tag the vX.Y and vX aliases of a stable semver release (default: false). */
-    aliases?: boolean,
-    /** DANGER: publish without running `test` first. Use only when the same commit was already tested (default: false). */
-    skipTests?: boolean,
-    /** Reach the registry through this service, e.g. tcp://localhost:5000 for --repository localhost:5000/...: its port must be the repository's (default: none). */
+    /** Comma-separated platforms, cross-compiled into one index. */
+    platforms: string = PUBLISH_PLATFORMS,
+    /** Also tag latest for a stable semver release (never for a pre-release). */
+    latest: boolean = RELEASE_DEFAULTS.latest,
+    /** Also tag the vX.Y and vX aliases of a stable semver release. */
+    aliases: boolean = RELEASE_DEFAULTS.aliases,
+    /** DANGER: publish without running test first. Use only when the same commit was already tested. */
+    skipTests: boolean = false,
+    /** Reach the registry through this service, e.g. tcp://localhost:5000 for --repository localhost:5000/...: its port must be the repository's. */
     registryService?: Service,
-    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+) (default: "gzip"). */
-    compression?: string,
-    /** DANGER: publish without the vulnerability scan. Use only when the same commit was already scanned (default: false). */
-    skipScan?: boolean,
+    /** Layer compression: gzip, or zstd (smaller; containerd 1.5+, Docker 23+). */
+    compression: string = DEFAULT_COMPRESSION,
+    /** DANGER: publish without the vulnerability scan. Use only when the same commit was already scanned. */
+    skipScan: boolean = false,
   ): Promise<string> {
-    const tags = releaseTags(tag, { latest: latest ?? true, aliases: aliases ?? false });
+    const tags = releaseTags(tag, { latest, aliases });
     const how = parseCompression(compression);
-    const targets = parsePlatformList(platforms ?? [...DEFAULT_PUBLISH_PLATFORMS]);
-    const target = { repository: repository ?? "ttl.sh/go-scratch", tags, username, password, registryService };
+    const targets = parsePlatformList(platforms);
+    const target = { repository, tags, username, password, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
     if (!skipScan) await this.scan();
@@ -357,43 +309,11 @@ export class GoScratch {
     return refs.join("\n");
   }
 
-  /** The constructor's options with the recipe's defaults applied, all validated. */
+  /** The module-wide options, carried from the constructor, with every value validated. */
   private settings(): Settings {
-    return resolveSettings({
-      source: this.source,
-      pkg: this.pkg,
-      version: this.version,
-      revision: this.revision,
-      versionVar: this.versionVar,
-      revisionVar: this.revisionVar,
-      golangImage: this.golangImage,
-      sourceDateEpoch: this.sourceDateEpoch,
-      port: this.port,
-      healthcheck: this.healthcheck,
-      assets: this.assets,
-      binaryName: this.binaryName,
-      title: this.title,
-      sourceUrl: this.sourceUrl,
-      fresh: this.fresh,
-      toolchain: this.toolchain,
-      modCache: this.modCache,
-      buildCache: this.buildCache,
-      defines: this.define,
-      tzdata: this.tzdata,
-      env: this.env,
-      args: this.args,
-      healthPath: this.healthPath,
-      blackboxPattern: this.blackboxPattern,
-      maxSizeMb: this.maxSizeMb,
-      goprivate: this.goprivate,
-      gonosumdb: this.gonosumdb,
-      goproxy: this.goproxy,
-      netrc: this.netrc,
-      goproxyService: this.goproxyService,
-      vulnDb: this.vulnDb,
-      vulnDbUrl: this.vulnDbUrl,
-      freshNonce: this.freshNonce,
-    });
+    const { values, directories, containers, cacheVolumes, secrets, services } = this;
+    const carried: Carried = { values, directories, containers, cacheVolumes, secrets, services };
+    return resolveSettings(uncarry(carried) as ModuleOptions, this.freshNonce);
   }
 
   /** The platform to build for: the given one, validated, or the engine's own. */
@@ -401,3 +321,11 @@ export class GoScratch {
     return normalizePlatform(platform ?? ((await dag.defaultPlatform()) as Platform));
   }
 }
+
+/**
+ * The module-wide options by name, as the constructor declares them (its parameter properties):
+ * what settings() resolves and what the tests construct the module with.
+ */
+export type ModuleOptions = {
+  readonly [K in keyof GoScratch as GoScratch[K] extends (...args: never[]) => unknown ? never : K]: GoScratch[K];
+};

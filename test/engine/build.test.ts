@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { imageConfig, rootfsLayout, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
 import type { GoScratch } from "../../dagger/src/index.js";
 import { minutes } from "../support/commands.js";
-import { engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { engineSuite, goScratch, rejection, useEngineSession, type TestOptions } from "../support/engine.js";
 import { OciLayout, type OciImage } from "../support/ociLayout.js";
 
 const run = engineSuite("build");
@@ -33,7 +33,7 @@ async function exported(gs: GoScratch, platform?: string): Promise<{ layout: Oci
 }
 
 /** The recipe's runtime options for module options `o` (what the module passes the recipe). */
-function runtime(o: ModuleOptions, assets = false): RuntimeOptions {
+function runtime(o: TestOptions, assets = false): RuntimeOptions {
   return {
     binaryName: o.binaryName,
     port: o.port,
@@ -108,7 +108,7 @@ describe.skipIf(!run)("engine: build", () => {
   it(
     "exports one layer holding exactly the recipe's files, root-owned, each mtime at the epoch, /tmp 1777",
     async () => {
-      const o: ModuleOptions = { version: "v1.2.3", revision: "abc123", sourceDateEpoch: EPOCH };
+      const o: TestOptions = { version: "v1.2.3", revision: "abc123", sourceDateEpoch: EPOCH };
       const { image } = await exported(goScratch(o));
       const rt = runtime(o);
       expectRecipeFiles(image, rt);
@@ -131,7 +131,7 @@ describe.skipIf(!run)("engine: build", () => {
   it(
     "is configured as the recipe says with every runtime option changed",
     async () => {
-      const o: ModuleOptions = {
+      const o: TestOptions = {
         version: "v2.0.0",
         revision: "f00d",
         port: 9090,
@@ -153,7 +153,7 @@ describe.skipIf(!run)("engine: build", () => {
   it(
     "copies --assets read-only under /assets, in the same layer",
     async () => {
-      const o: ModuleOptions = { assets: "test/fixtures/cmdsvc/internal", sourceDateEpoch: EPOCH };
+      const o: TestOptions = { assets: "test/fixtures/cmdsvc/internal", sourceDateEpoch: EPOCH };
       const { image } = await exported(goScratch(o));
       expectRecipeFiles(image, runtime(o, true), [
         { path: "/assets", mode: 0o555 },
@@ -168,7 +168,7 @@ describe.skipIf(!run)("engine: build", () => {
   it(
     "builds linux/arm64 by cross-compiling: an arm64 image with the same files",
     async () => {
-      const o: ModuleOptions = { sourceDateEpoch: EPOCH };
+      const o: TestOptions = { sourceDateEpoch: EPOCH };
       const { image } = await exported(goScratch(o), "linux/arm64");
       expectRecipeFiles(image, runtime(o));
       expectRecipeConfig(image, runtime(o), "arm64");

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GOLANG_IMAGE, GO_PATHS } from "../../dagger/src/recipe/goBuild.js";
 import { type Background, lastLines, minutes, ROOT, sh, startBackground, waitFor } from "../support/commands.js";
-import { TEST_GOLANG_IMAGE, engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { TEST_GOLANG_IMAGE, engineSuite, goScratch, rejection, useEngineSession, type TestOptions } from "../support/engine.js";
 import { toolAvailable } from "../support/requirements.js";
 
 const run = engineSuite("private modules", [toolAvailable("go", ["version"])]);
@@ -84,7 +84,7 @@ describe.skipIf(!run)("engine: private modules", () => {
   });
 
   /** The module options for the private service; each case downloads into a cache volume of its own. */
-  function options(netrc: string | undefined): ModuleOptions {
+  function options(netrc: string | undefined): TestOptions {
     return {
       source,
       healthcheck: false,

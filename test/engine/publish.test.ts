@@ -13,7 +13,7 @@ import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { minutes, ROOT } from "../support/commands.js";
-import { CONFSVC, engineSuite, goScratch, rejection, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { CONFSVC, engineSuite, goScratch, rejection, useEngineSession, type TestOptions } from "../support/engine.js";
 import { catalog, getBlob, getManifest, listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 import type { OciConfig, OciIndex } from "../support/ociLayout.js";
 import { toolAvailable } from "../support/requirements.js";
@@ -57,7 +57,7 @@ describe.skipIf(!run)("engine: publish", () => {
   });
 
   /** `publish` with named arguments, to `registry` through a host service binding. */
-  function publish(registry: LocalRegistry, a: PublishArgs, o: ModuleOptions = {}): Promise<string> {
+  function publish(registry: LocalRegistry, a: PublishArgs, o: TestOptions = {}): Promise<string> {
     const password = a.password === undefined ? undefined : dag.setSecret(`registry-password-${a.password.length}`, a.password);
     const service = dag.host().service([{ frontend: registry.port, backend: registry.port }]);
     return goScratch(o).publish(
@@ -284,7 +284,7 @@ describe.skipIf(!run)("engine: publish", () => {
   it(
     "runs the checks test runs, with the module's own test options: a service whose probe fails is not pushed",
     async () => {
-      const confsvc: ModuleOptions = { ...CONFSVC, healthPath: "/healthz" };
+      const confsvc: TestOptions = { ...CONFSVC, healthPath: "/healthz" };
       const message = await rejection(publish(open, { tag: "v1.0.0", repository: "conf" }, confsvc));
       expect(message).toMatch(/^health probe GET http:\/\/app:9090\/healthz failed/);
       expect(await catalog(open.url)).not.toContain("conf");

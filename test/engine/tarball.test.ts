@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rfc3339 } from "../../dagger/src/recipe/image.js";
 import type { GoScratch } from "../../dagger/src/index.js";
 import { minutes } from "../support/commands.js";
-import { engineSuite, goScratch, useEngineSession, type ModuleOptions } from "../support/engine.js";
+import { engineSuite, goScratch, useEngineSession, type TestOptions } from "../support/engine.js";
 import { OciLayout } from "../support/ociLayout.js";
 
 const run = engineSuite("tarball");
@@ -44,7 +44,7 @@ async function engineExportDigest(gs: GoScratch): Promise<string> {
 
 describe.skipIf(!run)("engine: tarball", () => {
   useEngineSession();
-  const o: ModuleOptions = { version: "v1.0.0", revision: "abc123", sourceDateEpoch: EPOCH };
+  const o: TestOptions = { version: "v1.0.0", revision: "abc123", sourceDateEpoch: EPOCH };
 
   it(
     "repeats byte for byte: a build from nothing cached, later, gives the same file and digest",
@@ -84,7 +84,7 @@ describe.skipIf(!run)("engine: tarball", () => {
   it(
     "gives another digest for another epoch and for another source",
     async () => {
-      const digest = async (x: ModuleOptions) => (await tarball(goScratch(x), "linux/amd64")).layout.index().manifests[0].digest;
+      const digest = async (x: TestOptions) => (await tarball(goScratch(x), "linux/amd64")).layout.index().manifests[0].digest;
       const base = await digest(o);
       expect(await digest({ ...o, sourceDateEpoch: EPOCH + 1 })).not.toBe(base);
       expect(await digest({ ...o, version: "v1.0.1" })).not.toBe(base);

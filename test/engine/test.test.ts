@@ -87,16 +87,40 @@ describe.skipIf(!run)("engine: test", () => {
     minutes(10),
   );
 
-  it(
-    "fails on a service that listens on 127.0.0.1 only, saying it must listen on all interfaces",
-    async () => {
-      const message = await rejection(goScratch({ source: "test/fixtures/loopback" }).test());
-      console.log(`test on test/fixtures/loopback:\n${message}`);
-      expect(message).toMatch(/^health probe GET http:\/\/app:8080\/healthz failed/);
-      expect(message).toContain("connection refused");
-      expect(message).toContain("must listen on all interfaces");
+  it.each([
+    ["with its health check", {}],
+    ["without a health check (the engine alone would wait for its port without a bound)", { healthcheck: false }],
+  ])(
+    "fails fast on a service that listens on 127.0.0.1 only, %s, naming 0.0.0.0 and showing its output",
+    async (_, options) => {
+      const started = Date.now();
+      const message = await rejection(goScratch({ source: "test/fixtures/loopback", ...options }).test());
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`test on test/fixtures/loopback (${seconds.toFixed(1)} s):\n${message}`);
+      expect(message.split("\n")[0]).toBe(
+        'the service listens on 127.0.0.1:8080 only, which nothing outside its container can reach: listen on all interfaces, 0.0.0.0:8080 (in Go, ":8080" as the address)',
+      );
+      expect(message).toContain("listening on 127.0.0.1:8080");
+      expect(seconds, "well before a default 60 s start timeout runs out").toBeLessThan(90);
     },
-    minutes(10),
+    minutes(5),
+  );
+
+  it(
+    "fails within --start-timeout on a service that exits at once, with its exit code and output",
+    async () => {
+      const source = serviceWith(
+        "exits-at-once",
+        "zz_exit.go",
+        // Only where the image sets ZZ_EXIT (not in the service's own tests, which run its binary).
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc init() {\n\tif os.Getenv("ZZ_EXIT") != "" && len(os.Args) == 1 {\n\t\tfmt.Fprintln(os.Stderr, "config: DATABASE_URL is not set")\n\t\tos.Exit(4)\n\t}\n}\n',
+      );
+      const message = await rejection(goScratch({ source, env: ["ZZ_EXIT=1"], startTimeout: 20 }).test());
+      console.log(`test on a service that exits at once:\n${message}`);
+      expect(message.split("\n")[0]).toMatch(/^the service exited with code 4 \d+\.\d s after it started, before it listened on port 8080: /);
+      expect(message).toContain("  config: DATABASE_URL is not set");
+    },
+    minutes(5),
   );
 
   it(

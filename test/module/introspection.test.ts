@@ -6,11 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { BUILD_DEFAULTS, CACHE_VOLUMES, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
-import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
-import { DEFAULT_PUBLISH_PLATFORMS } from "../../dagger/src/recipe/platform.js";
-import { TEST_DEFAULTS } from "../../dagger/src/recipe/policy.js";
+import { CARRIED_KEYS } from "../../dagger/src/carry.js";
 import { helpText, introspectModule, type IntrospectedArg, type IntrospectedModule } from "../support/introspect.js";
+import { REGISTERED_DEFAULTS, STATED_DEFAULTS } from "../support/registeredDefaults.js";
 
 let mod: IntrospectedModule;
 
@@ -20,18 +18,17 @@ beforeAll(async () => {
 }, 120_000);
 
 const obj = () => mod.objects.GoScratch;
+
+/** The default as the SDK registers it with the engine: the value as JSON, or null for none. */
+function registeredDefault(a: IntrospectedArg): string | null {
+  return a.defaultValue === undefined ? null : JSON.stringify(a.defaultValue);
+}
 const allArgs = (): [string, IntrospectedArg][] => [
   ...Object.entries(obj().constructor.arguments).map(([n, a]): [string, IntrospectedArg] => [`constructor --${n}`, a]),
   ...Object.values(obj().methods).flatMap((fn) =>
     Object.entries(fn.arguments).map(([n, a]): [string, IntrospectedArg] => [`${fn.name} --${n}`, a]),
   ),
 ];
-
-/** The `(default: …)` a description states, without quotes. */
-function statedDefault(description: string): string | undefined {
-  const m = /\(default: ([^)]*?)\)?\.?$/m.exec(description.replace(/\n/g, " "));
-  return m?.[1].replace(/^"(.*)"$/, "$1");
-}
 
 describe("the module as the engine registers it", () => {
   it("is GoScratch with the module description from the file's top comment", () => {
@@ -94,28 +91,27 @@ describe("the module as the engine registers it", () => {
     expect(source.ignore).toEqual(expect.arrayContaining(["**/.git", "**/node_modules", "**/*.md"]));
   });
 
-  it("states the recipe's defaults in the help text", () => {
-    const want: Record<string, string> = {
-      "constructor --pkg": BUILD_DEFAULTS.pkg,
-      "constructor --version": BUILD_DEFAULTS.version,
-      "constructor --revision": BUILD_DEFAULTS.revision,
-      "constructor --versionVar": BUILD_DEFAULTS.versionVar,
-      "constructor --revisionVar": BUILD_DEFAULTS.revisionVar,
-      "constructor --golangImage": GOLANG_IMAGE,
-      "constructor --sourceDateEpoch": String(RUNTIME_DEFAULTS.sourceDateEpoch),
-      "constructor --port": String(RUNTIME_DEFAULTS.port),
-      "constructor --healthcheck": String(RUNTIME_DEFAULTS.healthcheck),
-      "constructor --binaryName": RUNTIME_DEFAULTS.binaryName,
-      "constructor --title": RUNTIME_DEFAULTS.title,
-      "constructor --healthPath": TEST_DEFAULTS.healthPath,
-      "constructor --blackboxPattern": TEST_DEFAULTS.blackboxPattern,
-      "constructor --maxSizeMb": String(TEST_DEFAULTS.maxSizeMb),
-      "constructor --modCache": `the ${CACHE_VOLUMES.modCache} volume`,
-      "constructor --buildCache": `the ${CACHE_VOLUMES.buildCache} volume`,
-      "publish --platforms": DEFAULT_PUBLISH_PLATFORMS.join(","),
+  it("registers the recipe's default of every optional argument, as a value (not prose)", () => {
+    const registered: Record<string, Record<string, string | null>> = {
+      "": Object.fromEntries(Object.values(obj().constructor.arguments).map((a) => [a.name, registeredDefault(a)])),
     };
-    const stated = Object.fromEntries(allArgs().map(([where, a]) => [where, statedDefault(a.description)]));
-    for (const [where, value] of Object.entries(want)) expect(stated[where], where).toBe(value);
+    for (const fn of Object.values(obj().methods)) {
+      registered[fn.name] = Object.fromEntries(Object.values(fn.arguments).map((a) => [a.name, registeredDefault(a)]));
+    }
+    expect(registered).toEqual(REGISTERED_DEFAULTS);
+  });
+
+  it("says in --help what happens when an argument without a default value is not given", () => {
+    const described = Object.fromEntries(allArgs().map(([where, a]) => [where.replace(/^constructor --/, "").replace(/ --/, " "), a.description]));
+    for (const [where, words] of Object.entries(STATED_DEFAULTS)) expect(described[where], where).toMatch(words);
+  });
+
+  it("puts no backquotes in argument help (the CLI would show the first quoted word as the flag's value name)", () => {
+    for (const [where, a] of allArgs()) expect(a.description, where).not.toContain("`");
+  });
+
+  it("keeps as state only what carry.ts carries, plus the --fresh nonce", () => {
+    expect(Object.keys(obj().properties).sort()).toEqual([...CARRIED_KEYS, "freshNonce"].sort());
   });
 
   it("declares no interfaces and exposes no state", () => {

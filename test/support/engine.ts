@@ -8,11 +8,12 @@
 import { accessSync, constants } from "node:fs";
 import { isAbsolute, join } from "node:path";
 
-import { connection, dag, type CacheVolume, type Container, type Directory, type Secret, type Service } from "@dagger.io/dagger";
+import { connection, dag, type Directory } from "@dagger.io/dagger";
 import { afterAll, beforeAll } from "vitest";
 
-import { GoScratch } from "../../dagger/src/index.js";
+import { GoScratch, type ModuleOptions } from "../../dagger/src/index.js";
 import { ROOT, minutes } from "./commands.js";
+import { constructorParameters } from "./moduleSource.js";
 import { requireOrSkip, toolAvailable, type Availability } from "./requirements.js";
 import { EMPTY_VULN_DB } from "./vulnDatabase.js";
 
@@ -69,8 +70,11 @@ export function useEngineSession(): void {
 /** The golang image the suites build with. */
 export const TEST_GOLANG_IMAGE: string | undefined = process.env.GO_SCRATCH_GOLANG_IMAGE || undefined;
 
-/** The module's options by name: the constructor's arguments, as `dagger call --<option>` gives them. */
-export interface ModuleOptions {
+/**
+ * The module's options by name, as `dagger call --<option>` gives them (the module's own
+ * ModuleOptions), except that directories are paths on this machine.
+ */
+export type TestOptions = Partial<Omit<ModuleOptions, "source" | "assets" | "vulnDb">> & {
   /** A directory on this machine (absolute, or relative to the repository root); default service/. */
   source?: string;
   /**
@@ -78,40 +82,11 @@ export interface ModuleOptions {
    * session reads a host directory once and later edits go unseen.
    */
   reloadSource?: boolean;
-  pkg?: string;
-  version?: string;
-  revision?: string;
-  versionVar?: string;
-  revisionVar?: string;
-  golangImage?: string;
-  sourceDateEpoch?: number;
-  port?: number;
-  healthcheck?: boolean;
   /** A directory on this machine. */
   assets?: string;
-  binaryName?: string;
-  title?: string;
-  sourceUrl?: string;
-  fresh?: boolean;
-  toolchain?: Container;
-  modCache?: CacheVolume;
-  buildCache?: CacheVolume;
-  define?: string[];
-  tzdata?: boolean;
-  env?: string[];
-  args?: string[];
-  healthPath?: string;
-  blackboxPattern?: string;
-  maxSizeMb?: number;
-  goprivate?: string;
-  gonosumdb?: string;
-  goproxy?: string;
-  netrc?: Secret;
-  goproxyService?: Service;
   /** A vulnerability database directory on this machine; default: an empty one (the public one may be out of reach). */
   vulnDb?: string;
-  vulnDbUrl?: string;
-}
+};
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
 export function hostDirectory(path: string, reload = false): Directory {
@@ -121,42 +96,26 @@ export function hostDirectory(path: string, reload = false): Directory {
   });
 }
 
-/** `new GoScratch(...)` with named options; the golang image defaults to TEST_GOLANG_IMAGE. */
-export function goScratch(o: ModuleOptions = {}): GoScratch {
-  return new GoScratch(
-    hostDirectory(o.source ?? "service", o.reloadSource),
-    o.pkg,
-    o.version,
-    o.revision,
-    o.versionVar,
-    o.revisionVar,
-    o.golangImage ?? TEST_GOLANG_IMAGE,
-    o.sourceDateEpoch,
-    o.port,
-    o.healthcheck,
-    o.assets === undefined ? undefined : hostDirectory(o.assets),
-    o.binaryName,
-    o.title,
-    o.sourceUrl,
-    o.fresh,
-    o.toolchain,
-    o.modCache,
-    o.buildCache,
-    o.define,
-    o.tzdata,
-    o.env,
-    o.args,
-    o.healthPath,
-    o.blackboxPattern,
-    o.maxSizeMb,
-    o.goprivate,
-    o.gonosumdb,
-    o.goproxy,
-    o.netrc,
-    o.goproxyService,
-    o.vulnDbUrl === undefined || o.vulnDb !== undefined ? hostDirectory(o.vulnDb ?? EMPTY_VULN_DB) : undefined,
-    o.vulnDbUrl,
-  );
+/**
+ * `new GoScratch(...)` with named options, passed in the constructor's parameter order as the SDK's
+ * runtime passes them (an option not given is undefined, so the constructor's default applies); the
+ * golang image defaults to TEST_GOLANG_IMAGE.
+ */
+export function goScratch(o: TestOptions = {}): GoScratch {
+  const { source, reloadSource, assets, vulnDb, ...rest } = o;
+  const named: Partial<Record<string, unknown>> = {
+    ...rest,
+    source: hostDirectory(source ?? "service", reloadSource),
+    golangImage: o.golangImage ?? TEST_GOLANG_IMAGE,
+    assets: assets === undefined ? undefined : hostDirectory(assets),
+    vulnDb: o.vulnDbUrl === undefined || vulnDb !== undefined ? hostDirectory(vulnDb ?? EMPTY_VULN_DB) : undefined,
+  };
+  const order = constructorParameters();
+  const unknown = Object.keys(named).filter((k) => !order.includes(k));
+  if (unknown.length > 0) throw new Error(`goScratch: no such option ${unknown.join(", ")}`);
+  // The constructor's parameters, by position: the one place the SDK itself reads them from.
+  const ctor = GoScratch as unknown as new (...args: unknown[]) => GoScratch;
+  return new ctor(...order.map((name) => named[name]));
 }
 
 /** The error message a promise rejects with; throws if it resolves. */
@@ -173,7 +132,7 @@ export async function rejection(p: Promise<unknown>): Promise<string> {
  * test/fixtures/confsvc as its users would configure it: its own -addr flag and TZ_NAME variable,
  * port 9090, no healthcheck subcommand. Without --tzdata its health path answers 500.
  */
-export const CONFSVC: ModuleOptions = {
+export const CONFSVC: TestOptions = {
   source: "test/fixtures/confsvc",
   port: 9090,
   healthcheck: false,

@@ -17,6 +17,8 @@ export interface IntrospectedArg {
   isOptional: boolean;
   defaultPath?: string;
   ignore?: string[];
+  /** The default value resolved from the parameter's initialiser; the SDK registers it as JSON. */
+  defaultValue?: unknown;
 }
 
 /** A function as the introspector reports it. */

@@ -38,7 +38,7 @@ describe("resolveSettings", () => {
     [{ golangImage: " " }, "golang image is empty"],
     [{ port: 80 }, "port 80 is privileged"],
     [{ env: ["GITHUB_TOKEN=x"] }, "--env GITHUB_TOKEN: this looks like a secret"],
-    [{ defines: ["nope"] }, 'invalid definition "nope"'],
+    [{ define: ["nope"] }, 'invalid definition "nope"'],
     [{ healthPath: "healthz" }, 'invalid health path "healthz"'],
     [{ maxSizeMb: 0 }, "invalid size budget 0 MB"],
     [{ goproxy: "https://me:pw@proxy.internal" }, "GOPROXY holds credentials in a URL: pass them as a secret with --netrc"],

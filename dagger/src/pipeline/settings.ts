@@ -4,9 +4,11 @@
  */
 import type { CacheVolume, Container, Directory, Secret, Service } from "@dagger.io/dagger";
 
+import type { ModuleOptions } from "../index.js";
 import { BUILD_DEFAULTS, GOLANG_IMAGE, normalizePackage, ldflags } from "../recipe/goBuild.js";
 import { RUNTIME_DEFAULTS, binaryPath, parseEnv, validateEpoch, validateServicePort } from "../recipe/image.js";
 import { TEST_DEFAULTS, validateHealthPath, validateMaxSize } from "../recipe/policy.js";
+import { START_TIMEOUT_SECONDS, validateStartTimeout } from "../recipe/startup.js";
 
 /** Everything the pipeline stages need to know, all validated. */
 export interface Settings {
@@ -49,28 +51,21 @@ export interface Settings {
   healthPath: string;
   blackboxPattern: string;
   maxSizeBytes: number;
+  /** Seconds to wait for the service to listen. */
+  startTimeout: number;
   fresh: boolean;
   /** With `fresh`: the value that keeps this call's layers out of every cache. */
   freshNonce?: string;
 }
 
-/** The constructor's raw arguments. */
-export type SettingsInput = Partial<
-  Omit<Settings, "source" | "defines" | "env" | "args" | "goEnv" | "maxSizeBytes" | "tzdata">
-> & {
-  source: Directory;
-  defines?: readonly string[];
-  env?: readonly string[];
-  args?: readonly string[];
-  tzdata?: boolean;
-  goprivate?: string;
-  gonosumdb?: string;
-  goproxy?: string;
-  maxSizeMb?: number;
-};
+/**
+ * The options as a caller may give them: every option by name, those with a default optional (in
+ * the module the constructor's initialisers fill them; the engine registers the same values).
+ */
+export type SettingsInput = Partial<ModuleOptions> & Pick<ModuleOptions, "source">;
 
 /** Applies the recipe's defaults and validates every value (throws a clear error). */
-export function resolveSettings(input: SettingsInput): Settings {
+export function resolveSettings(input: SettingsInput, freshNonce?: string): Settings {
   const goEnv: Record<string, string> = {};
   if (input.goprivate !== undefined) goEnv.GOPRIVATE = input.goprivate;
   if (input.gonosumdb !== undefined) goEnv.GONOSUMDB = input.gonosumdb;
@@ -89,7 +84,7 @@ export function resolveSettings(input: SettingsInput): Settings {
     revision: input.revision ?? BUILD_DEFAULTS.revision,
     versionVar: input.versionVar ?? BUILD_DEFAULTS.versionVar,
     revisionVar: input.revisionVar ?? BUILD_DEFAULTS.revisionVar,
-    defines: [...(input.defines ?? [])],
+    defines: [...(input.define ?? [])],
     tzdata: input.tzdata ?? false,
     golangImage: input.golangImage ?? GOLANG_IMAGE,
     toolchain: input.toolchain,
@@ -110,9 +105,10 @@ export function resolveSettings(input: SettingsInput): Settings {
     sourceUrl: input.sourceUrl,
     healthPath: validateHealthPath(input.healthPath ?? TEST_DEFAULTS.healthPath),
     blackboxPattern: input.blackboxPattern ?? TEST_DEFAULTS.blackboxPattern,
+    startTimeout: validateStartTimeout(input.startTimeout ?? START_TIMEOUT_SECONDS),
     maxSizeBytes: Math.round(validateMaxSize(input.maxSizeMb ?? TEST_DEFAULTS.maxSizeMb) * 1_000_000),
     fresh: input.fresh ?? false,
-    freshNonce: input.freshNonce,
+    freshNonce,
   };
   if (s.vulnDb && s.vulnDbUrl) throw new Error("give --vuln-db or --vuln-db-url, not both");
   if (s.vulnDbUrl !== undefined && !/^(https?|file):\/\/\S+$/.test(s.vulnDbUrl)) {

@@ -2,7 +2,9 @@
  * `test`: the source's own checks, the running image probed over a service binding, and the image
  * policy. Each step throws an error naming what failed; on success a short report is returned.
  */
-import { ExecError, type Container } from "@dagger.io/dagger";
+import type { Container, Service } from "@dagger.io/dagger";
+
+import { isExecError } from "../bundledSdk.js";
 
 import { goTestArgs, goVetArgs } from "../recipe/goBuild.js";
 import { HELPERS, httpProbeArgs } from "../recipe/helpers.js";
@@ -11,6 +13,7 @@ import { goTestFailures, summarizeGoTest, tail } from "../recipe/report.js";
 import { execOutput, explainExecError } from "./exec.js";
 import { httpProbe } from "./helpers.js";
 import type { Settings } from "./settings.js";
+import { checkStart, startBounded } from "./startup.js";
 
 /** The alias the running image has inside the client container. */
 const SERVICE_ALIAS = "app";
@@ -20,7 +23,7 @@ async function goTest(ctr: Container, step: string, args: string[]): Promise<str
   try {
     return await ctr.withExec(args).stdout();
   } catch (e) {
-    if (!(e instanceof ExecError)) throw e;
+    if (!isExecError(e)) throw e;
     const failures = goTestFailures(e.stdout);
     if (failures.length === 0) throw explainExecError(step, e);
     const detail = failures.map((f) => [`--- FAIL: ${f.name}`, ...f.log].join("\n")).join("\n");
@@ -44,7 +47,17 @@ export async function serviceChecks(
   s: Settings,
   patterns: readonly string[],
 ): Promise<string[]> {
-  const service = image.asService({ useEntrypoint: true });
+  await checkStart(s, image);
+  const service = await startBounded(s, image.asService({ useEntrypoint: true }));
+  try {
+    return await probeService(src, service, s, patterns);
+  } finally {
+    await service.stop();
+  }
+}
+
+/** The health probe and the black-box tests against the running `service`. */
+async function probeService(src: Container, service: Service, s: Settings, patterns: readonly string[]): Promise<string[]> {
   const url = `http://${SERVICE_ALIAS}:${s.port}`;
   // SERVICE_URL points the black-box tests at the binding; EXPECT_VERSION and EXPECT_COMMIT let
   // them check what was stamped into the binary.
@@ -68,12 +81,8 @@ export async function serviceChecks(
 export async function policyChecks(image: Container, s: Settings): Promise<string[]> {
   const presentForbidden: string[] = [];
   for (const p of FORBIDDEN_PATHS) if (await image.exists(p)) presentForbidden.push(p);
-  let healthcheck: string[] | undefined;
-  try {
-    healthcheck = await image.dockerHealthcheck().args();
-  } catch {
-    healthcheck = undefined;
-  }
+  // The engine answers null for an image without a health check; any error is the engine's own.
+  const healthcheck = ((await image.dockerHealthcheck().args()) as string[] | null) ?? undefined;
   const facts = {
     user: await image.user(),
     entrypoint: await image.entrypoint(),

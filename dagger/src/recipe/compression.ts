@@ -7,9 +7,12 @@
 export const COMPRESSIONS = ["gzip", "zstd"] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
+/** The compression used when none is given. */
+export const DEFAULT_COMPRESSION = "gzip";
+
 /** Validates a compression name (any case); gzip when none is given. */
 export function parseCompression(name: string | undefined): Compression {
-  const c = (name ?? "gzip").trim().toLowerCase();
+  const c = (name ?? DEFAULT_COMPRESSION).trim().toLowerCase();
   if (!(COMPRESSIONS as readonly string[]).includes(c)) {
     throw new Error(`invalid compression ${JSON.stringify(name)}: expected ${COMPRESSIONS.join(" or ")}`);
   }

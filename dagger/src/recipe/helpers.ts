@@ -12,6 +12,7 @@ export const HELPERS = {
     "rootfs/main.go",
     "httpprobe/main.go",
     "ocipush/main.go",
+    "startcheck/main.go",
     "reproducible/main.go",
   ],
   /** Where their source is copied. */
@@ -24,12 +25,14 @@ export const HELPERS = {
   httpprobe: "/go-scratch/bin/httpprobe",
   /** The registry pusher. */
   ocipush: "/go-scratch/bin/ocipush",
+  /** The start check: runs the service and reports whether, and where, it listens. */
+  startcheck: "/go-scratch/bin/startcheck",
   /** The layout rewriter that takes the engine's clock out of the image. */
   reproducible: "/go-scratch/bin/reproducible",
 } as const;
 
 /** A helper, by the name of its directory (and of its binary in HELPERS.bin). */
-export type HelperName = "rootfs" | "httpprobe" | "ocipush" | "reproducible";
+export type HelperName = "rootfs" | "httpprobe" | "ocipush" | "reproducible" | "startcheck";
 
 /** The `go build` that compiles only the named helpers into HELPERS.bin. */
 export function helperBuildArgs(names: readonly HelperName[]): string[] {
@@ -49,6 +52,14 @@ export const ROOTFS_PATHS = {
 export function httpProbeArgs(url: string, status = 200, timeoutSeconds = 10): string[] {
   return [HELPERS.httpprobe, "-url", url, "-status", String(status), "-timeout", `${timeoutSeconds}s`];
 }
+
+/** The start check's command line: run `argv` (the image's entrypoint and arguments), watch `port`. */
+export function startCheckArgs(argv: readonly string[], port: number, timeoutSeconds: number): string[] {
+  return [HELPERS.startcheck, "-port", String(port), "-timeout", `${timeoutSeconds}s`, "--", ...argv];
+}
+
+/** Where the start check's binary is put in the image it checks (not in the image published). */
+export const STARTCHECK_IN_IMAGE = "/go-scratch-startcheck";
 
 /** Where the push step finds the image layout, and the alias of a registry reached as a service. */
 export const PUSH_PATHS = { layout: "/go-scratch/in/image.tar", registryAlias: "registry" } as const;

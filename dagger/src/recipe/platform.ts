@@ -33,8 +33,8 @@ const ALIASES: Record<string, string> = {
   "linux/arm": "linux/arm/v7",
 };
 
-/** The platforms `publish` builds when none are given. */
-export const DEFAULT_PUBLISH_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+/** The platforms `publish` builds when none are given, as `--platforms` takes them. */
+export const PUBLISH_PLATFORMS = "linux/amd64,linux/arm64";
 
 /** Every platform name `parsePlatform` accepts, for error messages and help text. */
 export const SUPPORTED_PLATFORMS: readonly string[] = Object.keys(SUPPORTED);

@@ -23,6 +23,9 @@ export interface Repository {
   name: string;
 }
 
+/** The repository `publish` pushes to when none is given: an anonymous registry whose images expire. */
+export const DEFAULT_REPOSITORY = "ttl.sh/go-scratch";
+
 /** Registry used when a repository names none, as container tools do. */
 export const DEFAULT_REGISTRY = "docker.io";
 

@@ -28,6 +28,9 @@ export function validateTag(tag: string): string {
 }
 
 /** Options that decide which extra tags a release gets. */
+/** Which tags a release gets besides its own when nothing else is said. */
+export const RELEASE_DEFAULTS = { latest: true, aliases: false } as const;
+
 export interface ReleaseTagOptions {
   /** Also tag `latest` when `tag` is a stable semver release (never for a pre-release). */
   latest?: boolean;
@@ -53,7 +56,7 @@ function stableVersion(tag: string): semver.SemVer | undefined {
  *   releaseTags("v1.0.0-rc.1")               → ["v1.0.0-rc.1"]
  */
 export function releaseTags(tag: string, opts: ReleaseTagOptions = {}): string[] {
-  const { latest = true, aliases = false, extra = [] } = opts;
+  const { latest = RELEASE_DEFAULTS.latest, aliases = RELEASE_DEFAULTS.aliases, extra = [] } = opts;
   const tags = [validateTag(tag)];
   const stable = stableVersion(tag);
   if (stable && aliases) {
