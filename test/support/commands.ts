@@ -115,8 +115,8 @@ export interface Background {
 }
 
 /** Starts `cmd args` detached (its own process group), from the repository root. */
-export function startBackground(cmd: string, args: readonly string[], opts: { cwd?: string } = {}): Background {
-  const child = spawn(cmd, [...args], { cwd: opts.cwd ?? ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startBackground(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Background {
+  const child = spawn(cmd, [...args], { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let done = child.exitCode !== null;
   const exit = new Promise<void>((resolve) => {
