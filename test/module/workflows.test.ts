@@ -75,14 +75,24 @@ function usesAction(step: Step, action: string): boolean {
 
 const DAGGER_ACTION = "dagger/dagger-for-github";
 
-/** The Dagger version the project pins, from dagger.json and package.json; they must agree. */
+/**
+ * The Dagger version the workflows install: package.json's @dagger.io/dagger. dagger.json's
+ * engineVersion is the oldest engine the module needs (the one test/cli proves it on): never newer.
+ */
 function pinnedDaggerVersion(): string {
   const engine = (JSON.parse(read("dagger.json")) as { engineVersion?: string }).engineVersion ?? "";
   const pkg = JSON.parse(read("package.json")) as { devDependencies?: Record<string, string> };
   const sdk = pkg.devDependencies?.["@dagger.io/dagger"] ?? "";
   expect(engine, "dagger.json engineVersion should be vX.Y.Z").toMatch(/^v\d+\.\d+\.\d+$/);
-  expect(sdk, "package.json's @dagger.io/dagger should equal dagger.json's engineVersion without the v").toBe(engine.slice(1));
+  expect(sdk, "package.json's @dagger.io/dagger should be an exact X.Y.Z").toMatch(/^\d+\.\d+\.\d+$/);
+  expect(semverLte(engine.slice(1), sdk), `dagger.json's engineVersion ${engine} must not be newer than the pinned ${sdk}`).toBe(true);
   return sdk;
+}
+
+function semverLte(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
+  return true;
 }
 
 /**
@@ -166,12 +176,16 @@ describe("workflows: ci.yml", () => {
     expect(wf.permissions, "ci.yml should be permissions: contents: read").toEqual({ contents: "read" });
   });
 
-  it("runs the project's CI script the way our CI does (.ci/run under sudo)", () => {
+  it("runs the project's CI script as the runner's user, not under sudo (sudo's secure_path would drop the setup actions' PATH)", () => {
     const runs = steps.map(({ step }) => text(step.run));
-    expect(
-      runs.some((r) => /\bsudo --preserve-env=\S*\bCI\b\S* bash \.ci\/run\b/.test(r)),
-      `ci.yml should run \`sudo --preserve-env=CI,... bash .ci/run\`; its run steps are:\n${runs.join("\n")}`,
-    ).toBe(true);
+    expect(runs.some((r) => /^\s*bash \.ci\/run\s*$/m.test(r)), `ci.yml should run \`bash .ci/run\`; its run steps are:\n${runs.join("\n")}`).toBe(true);
+  });
+
+  it("sets up Node 24, the current LTS, and package.json's engines admit it", () => {
+    const node = steps.find(({ step }) => usesAction(step, "actions/setup-node"));
+    expect(text(node?.step.with?.["node-version"])).toBe("24");
+    const engines = (JSON.parse(read("package.json")) as { engines?: { node?: string } }).engines?.node ?? "";
+    expect(engines, "package.json engines.node").toMatch(/\^24\./);
   });
 
   it.skipIf(!existsSync(new URL(".ci/run", root)))(".ci/run runs npm test", () => {
@@ -182,11 +196,9 @@ describe("workflows: ci.yml", () => {
     expect(read("README.md"), "README.md should tell people to run `npm test`").toMatch(/\bnpm test\b/);
   });
 
-  it("runs `dagger call test` on a real engine", () => {
-    const found = steps.some(
-      ({ step }) => usesAction(step, DAGGER_ACTION) && text(step.with?.verb) === "call" && /(^|\s)test(\s|$)/.test(text(step.with?.args)),
-    );
-    expect(found, `ci.yml should have a ${DAGGER_ACTION} step with verb: call and args: test`).toBe(true);
+  it("runs the module's check once: one `dagger check`, no `dagger call test` beside it", () => {
+    const checks = steps.filter(({ step }) => usesAction(step, DAGGER_ACTION) && (text(step.with?.verb) === "check" || /(^|\s)test(\s|$)/.test(text(step.with?.args))));
+    expect(checks.map((c) => `${text(c.step.with?.verb)} ${text(c.step.with?.args)}`.trim())).toEqual(["check"]);
   });
 
   it("installs the dagger CLI before .ci/run, whose npm test runs the engine suites with CI=true", () => {
@@ -290,5 +302,46 @@ describe("workflows: release.yml", () => {
     expect(digest, "a step should extract sha256:<64 hex> from the publish output").toBeDefined();
     const env = Object.values(digest!.step.env ?? {}).map(text).join(" ");
     expect(env, "the digest step should read the publish step's output").toMatch(/steps\.publish\.outputs\.(output|stdout)/);
+  });
+});
+
+/**
+ * What GitHub's runner executes in ci.yml's test job: which steps, as whom, with which tools on PATH.
+ * A step has on PATH what the runner image has plus what an earlier setup action put there; a
+ * command under sudo has only sudo's secure_path, so nothing a setup action installed.
+ */
+describe("workflows: ci.yml's test job as the runner executes it", () => {
+  const wf = loadWorkflow(CI);
+  const job = wf.jobs.test;
+  /** What each setup action puts on PATH. */
+  const ACTION_TOOLS: Record<string, string[]> = {
+    "actions/setup-go": ["go"],
+    "actions/setup-node": ["node", "npm", "npx"],
+    [DAGGER_ACTION]: ["dagger"],
+  };
+  /** What npm test runs as the user: package.json's scripts (go checks, tsc, vitest) and test/cli's dagger. */
+  const NPM_TEST_NEEDS = ["go", "node", "npm", "dagger"];
+  /** The only commands .ci/run may run as root, through as_root (sudo when not root). */
+  const ROOT_ONLY = [/^env DEBIAN_FRONTEND=noninteractive apt-get /, /^nohup dockerd /];
+  const ciRun = read(".ci/run");
+
+  it("has go, node, npm and dagger on PATH from earlier steps when .ci/run starts", () => {
+    const steps = job.steps ?? [];
+    const at = steps.findIndex((s) => /\bbash \.ci\/run\b/.test(text(s.run)));
+    expect(at).toBeGreaterThan(0);
+    const onPath = new Set(steps.slice(0, at).flatMap((s) => ACTION_TOOLS[s.uses?.split("@")[0] ?? ""] ?? []));
+    for (const tool of NPM_TEST_NEEDS) expect(onPath.has(tool), `${tool} is not on PATH before .ci/run`).toBe(true);
+    expect(text(steps[at].run), "the step runs .ci/run itself, without sudo").not.toMatch(/\bsudo\b/);
+  });
+
+  it("runs as root only apt-get and dockerd, through as_root; npm, go and dagger as the user", () => {
+    expect(ciRun).toMatch(/^as_root\(\) \{ if \[ "\$\(id -u\)" -eq 0 \]; then "\$@"; else sudo "\$@"; fi; \}$/m);
+    const lines = ciRun.split("\n").map((l) => l.trim()).filter((l) => !l.startsWith("#"));
+    const asRoot = lines.filter((l) => /\bas_root\s/.test(l) && !l.startsWith("as_root()")).map((l) => l.replace(/^.*?\bas_root\s+/, ""));
+    expect(asRoot.length).toBeGreaterThan(0);
+    for (const cmd of asRoot) expect(ROOT_ONLY.some((re) => re.test(cmd)), `as_root ${cmd}`).toBe(true);
+    expect(lines.filter((l) => /(^|\s)sudo\s/.test(l) && !l.startsWith("as_root()")), "sudo only inside as_root").toEqual([]);
+    expect(lines).toContain("npm ci --no-audit --no-fund");
+    expect(lines).toContain("npm test");
   });
 });
