@@ -41,6 +41,23 @@ describe.skipIf(!run)("engine: scan", () => {
     minutes(10),
   );
 
+  it.each([
+    ["a host that does not resolve", "https://vulndb.invalid"],
+    ["a port where nothing listens", "http://127.0.0.1:9"],
+  ])(
+    "says in one line that the database at %s cannot be read, and what to pass instead",
+    async (_, url) => {
+      const message = await rejection(goScratch({ vulnDbUrl: url }).scan());
+      console.log(`scan against ${url}:\n${message}`);
+      expect(message.split("\n"), "one line").toHaveLength(1);
+      expect(message).toMatch(new RegExp(`^scan: the vulnerability database ${url.replace(/[.:/]/g, "\\$&")} could not be read \\(.+\\): `));
+      expect(message).toContain("--vuln-db <directory> or --vuln-db-url <url>");
+      expect(message).toContain("--skip-scan");
+      expect(message, "none of govulncheck's JSON stream").not.toMatch(/[{}]/);
+    },
+    minutes(10),
+  );
+
   it(
     "passes for service/",
     async () => {

@@ -7,7 +7,8 @@ import type { Container, File } from "@dagger.io/dagger";
 import { GO_PATHS } from "../recipe/goBuild.js";
 import { goPlatformEnv } from "../recipe/platform.js";
 import { packagePatterns, type SourceLayout } from "../recipe/source.js";
-import { SUPPLY_CHAIN_TOOLS, TOOLS_BIN, parseVulncheck, sbomArgs, vulncheckArgs, vulnVerdict } from "../recipe/supplyChain.js";
+import { SUPPLY_CHAIN_TOOLS, TOOLS_BIN, parseVulncheck, sbomArgs, vulncheckArgs, vulncheckFailure, vulnVerdict } from "../recipe/supplyChain.js";
+import { isExecError } from "../bundledSdk.js";
 import { execStep } from "./exec.js";
 import { sourceLayer } from "./goLayers.js";
 import { toolchain } from "./toolchain.js";
@@ -46,7 +47,14 @@ export async function vulnScan(s: Settings, layout: SourceLayout): Promise<strin
     ctr = ctr.withMountedDirectory(GO_PATHS.vulnDb, s.vulnDb);
     db = `file://${GO_PATHS.vulnDb}`;
   }
-  const out = await (await execStep(ctr, "govulncheck", vulncheckArgs(packagePatterns(layout), db))).stdout();
+  let out: string;
+  try {
+    out = await ctr.withExec(vulncheckArgs(packagePatterns(layout), db)).stdout();
+  } catch (e) {
+    // Vulnerabilities found are exit 0 in JSON mode; a failure is govulncheck's own.
+    if (!isExecError(e)) throw e;
+    throw new Error(vulncheckFailure(e.stderr, e.exitCode, db), { cause: e });
+  }
   const verdict = vulnVerdict(parseVulncheck(out));
   if (!verdict.ok) throw new Error(verdict.text);
   return verdict.text;

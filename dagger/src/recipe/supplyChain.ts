@@ -150,3 +150,24 @@ export function vulnVerdict(r: VulnReport): { ok: boolean; text: string } {
       "\nUpgrade each module to its fixed version (go get module@version), or stop calling the vulnerable code.",
   };
 }
+
+/** The database govulncheck reads when none is given. */
+export const DEFAULT_VULN_DB = "https://vuln.go.dev";
+
+/**
+ * One line for a govulncheck run that failed: a database it could not read names the database, the
+ * cause (govulncheck's own last words) and what to pass instead; anything else is govulncheck's
+ * error. Its JSON stream (progress, the module list) on stdout is never part of the message.
+ */
+export function vulncheckFailure(stderr: string, exitCode: number, db: string | undefined): string {
+  const lines = stderr.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const cause = (lines.at(-1) ?? "").replace(/^govulncheck: /, "");
+  if (/fetching vulnerabilities|creating client|vulnerability database|\bvuln\.go\.dev\b|index\/(db|modules)\.json|no such host|connection refused|i\/o timeout|dial tcp|tls:/i.test(cause)) {
+    return (
+      `scan: the vulnerability database ${db ?? DEFAULT_VULN_DB} could not be read (${cause}): ` +
+      `pass one that can be reached with --vuln-db <directory> or --vuln-db-url <url>, ` +
+      `or, for a publish of a commit scanned elsewhere, --skip-scan`
+    );
+  }
+  return `scan: govulncheck failed (exit ${exitCode}): ${cause === "" ? "(no output)" : cause}`;
+}
