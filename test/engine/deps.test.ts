@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { dag } from "@dagger.io/dagger";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { GO_PATHS } from "../../dagger/src/recipe/goBuild.js";
@@ -55,6 +56,23 @@ describe.skipIf(!run)("engine: deps", () => {
       console.log(`deps with a go.mod requiring a version that does not exist:\n${message}`);
       expect(message).toMatch(/^go mod download failed \(exit 1\):/);
       expect(message).toContain("github.com/google/uuid@v1.99.0");
+    },
+    minutes(10),
+  );
+
+  it(
+    "downloads for a workspace whose modules require each other at v0.0.0 what it needs from outside, and nothing it provides",
+    async () => {
+      // test/fixtures/wsrequires, with a module from the proxy required by its library.
+      const dir = join(work, "wsrequires-uuid");
+      cpSync(join(ROOT, "test/fixtures/wsrequires"), dir, { recursive: true });
+      writeFileSync(join(dir, "lib", "go.mod"), "module example.com/wsr/lib\n\ngo 1.26\n\nrequire github.com/google/uuid v1.6.0\n");
+      cpSync(join(ROOT, "test/fixtures/vulnsvc/go.sum"), join(dir, "lib", "go.sum"));
+      const modCache = dag.cacheVolume(`go-scratch-test-wsrequires-${Date.now()}`); // empty: only this download fills it
+      const deps = await goScratch({ source: dir, pkg: "./svc/cmd/server", modCache }).deps();
+      const cached = await deps.withExec(["sh", "-c", `ls ${GO_PATHS.modCache}/cache/download/github.com/google/uuid/@v/ ${GO_PATHS.modCache}/cache/download/example.com 2>&1 || true`]).stdout();
+      expect(cached).toContain("v1.6.0.zip");
+      expect(cached, "nothing asked for the workspace's own modules").toMatch(/example\.com.*No such file or directory/);
     },
     minutes(10),
   );

@@ -78,6 +78,19 @@ describe.skipIf(!run)("engine: test", () => {
   );
 
   it(
+    "builds and tests a workspace whose service module requires the workspace's library at v0.0.0 (no replace)",
+    async () => {
+      const o = { source: "test/fixtures/wsrequires", pkg: "./svc/cmd/server", healthcheck: false };
+      const report = await goScratch(o).test();
+      console.log(report);
+      expect(report).toContain("go vet ./lib/... ./svc/...: ok");
+      expect(report).toMatch(/go test \.\/lib\/\.\.\. \.\/svc\/\.\.\.: 1 passed, 0 failed/);
+      expect(report).toContain("GET http://app:8080/healthz: 200");
+    },
+    minutes(10),
+  );
+
+  it(
     "selects the black-box tests with --blackbox-pattern and probes --health-path",
     async () => {
       const report = await goScratch({ healthPath: "/readyz", blackboxPattern: "^TestBlackBoxHealthz$" }).test();

@@ -5,7 +5,7 @@
  */
 import type { Container, File } from "@dagger.io/dagger";
 
-import { GOPROXY_ALIAS, GO_PATHS, MOD_DOWNLOAD_ARGS, goBuildArgs, goBuildEnv } from "../recipe/goBuild.js";
+import { GOPROXY_ALIAS, GO_PATHS, MOD_DOWNLOAD_ARGS, goBuildArgs, goBuildEnv, modDownloadArgs } from "../recipe/goBuild.js";
 import { HELPERS } from "../recipe/helpers.js";
 import { manifestFiles, type SourceLayout } from "../recipe/source.js";
 import { execStep, type StepRunner } from "./exec.js";
@@ -19,13 +19,21 @@ import { toolchain } from "./toolchain.js";
  */
 export async function cacheLayer(s: Settings, layout: SourceLayout, run: StepRunner = execStep): Promise<Container> {
   let ctr = toolchain(s).withDirectory(GO_PATHS.src, s.source, { include: manifestFiles(layout) });
-  if (layout.vendor) return ctr;
+  if (layout.vendor || layout.downloads?.length === 0) return ctr;
   if (s.goproxyService) ctr = ctr.withServiceBinding(GOPROXY_ALIAS, s.goproxyService);
-  if (!s.netrc) return run(ctr, "go mod download", MOD_DOWNLOAD_ARGS);
+  // A workspace whose modules require each other at versions only it has: the module versions
+  // it needs from elsewhere, fetched by name outside the workspace (no module graph to load).
+  const download = (c: Container) =>
+    layout.downloads
+      ? run(c.withWorkdir("/").withEnvVariable("GOWORK", "off"), "go mod download", modDownloadArgs(layout.downloads)).then((d) =>
+          d.withoutEnvVariable("GOWORK").withWorkdir(GO_PATHS.src),
+        )
+      : run(c, "go mod download", MOD_DOWNLOAD_ARGS);
+  if (!s.netrc) return download(ctr);
   // The credentials for private module hosts exist only for the download: mounted as a secret
   // (never in a layer), and unmounted before anything else runs.
   const withNetrc = ctr.withMountedSecret(GO_PATHS.netrc, s.netrc).withEnvVariable("NETRC", GO_PATHS.netrc);
-  const downloaded = await run(withNetrc, "go mod download", MOD_DOWNLOAD_ARGS);
+  const downloaded = await download(withNetrc);
   return downloaded.withoutMount(GO_PATHS.netrc).withoutEnvVariable("NETRC");
 }
 

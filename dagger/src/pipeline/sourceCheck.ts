@@ -1,6 +1,7 @@
 /** Looks at the source directory before building, so a bad one fails with a clear message. */
 import { ExistsType, type Directory } from "@dagger.io/dagger";
 
+import { parseGoMod, workspaceDownloads } from "../recipe/goMod.js";
 import { checkGoMod, checkSource, declaresPackageMain, hasVendor, parseGoWork, type SourceLayout } from "../recipe/source.js";
 
 /**
@@ -26,6 +27,9 @@ export async function inspectSource(source: Directory, pkg: string): Promise<Sou
     if (f !== "main.go" && declaresPackageMain(await source.file(`${dir}${f}`).contents())) hasPackageMain = true;
   }
   checkSource({ entries, mainPackageGoFiles: goFiles, hasPackageMain }, pkg);
-  const workspace = entries.includes("go.work") ? parseGoWork(await source.file("go.work").contents()) : undefined;
-  return { vendor: hasVendor(entries), workspace };
+  if (!entries.includes("go.work")) return { vendor: hasVendor(entries) };
+  const goWork = await source.file("go.work").contents();
+  const workspace = parseGoWork(goWork);
+  const modules = await Promise.all(workspace.map(async (d) => parseGoMod(await source.file(`${d}/go.mod`).contents())));
+  return { vendor: hasVendor(entries), workspace, downloads: workspaceDownloads(parseGoMod(goWork), modules) };
 }

@@ -153,6 +153,11 @@ export function goBuildEnv(platform: string): Record<string, string> {
 /** The cache layer's command: download modules for the manifests only. */
 export const MOD_DOWNLOAD_ARGS = ["go", "mod", "download"] as const;
 
+/** The cache layer's command for a workspace `go mod download` cannot load: these versions exactly. */
+export function modDownloadArgs(modules: readonly { path: string; version: string }[]): string[] {
+  return [...MOD_DOWNLOAD_ARGS, ...modules.map((m) => `${m.path}@${m.version}`)];
+}
+
 /** `test`'s vet step over the package patterns. */
 export function goVetArgs(patterns: readonly string[]): string[] {
   return ["go", "vet", ...patterns];

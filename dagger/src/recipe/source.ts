@@ -2,6 +2,7 @@
  * What a Go source directory must hold, and the checks that turn a bad one into a clear error.
  * No Dagger import: the module and the tests share this file.
  */
+import type { ModuleVersion } from "./goMod.js";
 
 /** What the module learned about a source directory. */
 export interface SourceFacts {
@@ -32,6 +33,11 @@ export interface SourceLayout {
   vendor: boolean;
   /** The workspace's module directories (`./lib`, `./svc`), when the root has a go.work. */
   workspace?: string[];
+  /**
+   * The module versions the cache layer downloads itself, for a workspace `go mod download`
+   * cannot handle (recipe/goMod.ts: workspaceDownloads); undefined: `go mod download` does it.
+   */
+  downloads?: ModuleVersion[];
 }
 
 /** The module directories a go.work `use`s, as `./dir`; refuses directories outside the source. */
