@@ -27,6 +27,23 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe.skipIf(!run)("engine: module options", () => {
   useEngineSession();
 
+  it.each([
+    ["a registry host that does not resolve", "registry.invalid/golang:1.26", /no such host/],
+    ["an image the registry does not have", "127.0.0.1:5000/go-scratch-no-such-image:1", /not found/],
+  ])(
+    "says in one line that it could not pull --golang-image from %s, with the engine's cause and what to pass",
+    async (_, golangImage, cause) => {
+      const started = Date.now();
+      const message = await rejection(goScratch({ golangImage }).build());
+      console.log(`build with --golang-image=${golangImage} (${((Date.now() - started) / 1000).toFixed(1)} s):\n${message}`);
+      expect(message.split("\n")).toHaveLength(1);
+      expect(message).toMatch(new RegExp(`^failed to resolve image "${golangImage.replace(/[.:/]/g, "\\$&")}"`));
+      expect(message).toMatch(cause);
+      expect(message).toMatch(/: pass --golang-image with an image this engine can pull .*, or --toolchain$/);
+    },
+    minutes(5),
+  );
+
   it(
     "puts --env and --args into the image, and test runs the service with them; --tzdata makes LoadLocation work",
     async () => {

@@ -15,6 +15,22 @@ export function explainExecError(step: string, e: ExecFailure): Error {
   return new Error(`${step} failed (exit ${e.exitCode}):\n${tail(output === "" ? "(no output)" : output)}`, { cause: e });
 }
 
+/**
+ * The engine's own error, passed on with what to do where the module knows: an image the engine
+ * could not pull keeps the engine's words (the reference, the registry's answer) and gains the
+ * options that choose another. Anything else is returned as it is.
+ */
+export function explainEngineError(e: unknown): unknown {
+  if (!(e instanceof Error) || isExecError(e)) return e;
+  if (/^failed to resolve image "[^"]+"/.test(e.message)) {
+    return new Error(
+      `${e.message.split("\n")[0]}: pass --golang-image with an image this engine can pull (a mirror, pinned by digest), or --toolchain`,
+      { cause: e },
+    );
+  }
+  return e;
+}
+
 /** How a pipeline runs its commands: evaluated one by one (`execStep`), or all at once (`evaluateOnce`). */
 export type StepRunner = (ctr: Container, step: string, args: readonly string[]) => Promise<Container>;
 
@@ -24,7 +40,7 @@ export async function execStep(ctr: Container, step: string, args: readonly stri
     return await ctr.withExec([...args]).sync();
   } catch (e) {
     if (isExecError(e)) throw explainExecError(step, e);
-    throw e;
+    throw explainEngineError(e);
   }
 }
 
@@ -49,7 +65,7 @@ export async function evaluateOnce<T extends { sync(): Promise<T> }>(make: (run:
   try {
     return await graph.sync();
   } catch (e) {
-    if (!isExecError(e)) throw e;
+    if (!isExecError(e)) throw explainEngineError(e);
     throw explainExecError(steps.get(JSON.stringify(e.cmd)) ?? `the command ${JSON.stringify(e.cmd)}`, e);
   }
 }
