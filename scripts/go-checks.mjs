@@ -1,5 +1,5 @@
 // The Go half of `npm test`: gofmt, go vet and go test -race for every Go module of the project
-// (the reference service, the module's Go helpers and the test fixtures). Prints each command before it runs it.
+// (the reference service, the module's Go helpers, its pusher and the test fixtures). Prints each command before it runs it.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ const fixtures = join(root, "test", "fixtures");
 const modules = [
   join(root, "service"),
   join(root, "dagger", "helpers"),
+  join(root, "dagger", "helpers", "push"),
   ...(existsSync(fixtures) ? readdirSync(fixtures).map((d) => join(fixtures, d)) : []),
 ].filter((dir) => existsSync(join(dir, "go.mod")));
 

@@ -294,19 +294,24 @@ export class GoScratch {
     compression: string = DEFAULT_COMPRESSION,
     /** DANGER: publish without the vulnerability scan. Use only when the same commit was already scanned. */
     skipScan: boolean = false,
+    /**
+     * A Docker config.json as a secret, whose auths entry for the registry holds the credentials
+     * (what docker login and docker/login-action write): --registry-config file://$HOME/.docker/config.json.
+     * --username and --password win over it.
+     */
+    registryConfig?: Secret,
   ): Promise<string> {
     const tags = releaseTags(tag, { latest, aliases });
     const how = parseCompression(compression);
     const targets = parsePlatformList(platforms);
-    const target = { repository, tags, username, password, registryService };
+    const target = { repository, tags, username, password, registryConfig, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test();
     if (!skipScan) await this.scan();
     const s = this.settings();
     const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))), how);
     const sboms = await Promise.all(targets.map(async (platform) => ({ platform, file: await this.sbom(platform) })));
-    const refs = await release(s, layout, { ...target, sboms });
-    return refs.join("\n");
+    return (await release(s, layout, { ...target, sboms })).join("\n");
   }
 
   /** The module-wide options, carried from the constructor, with every value validated. */

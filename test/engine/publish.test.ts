@@ -9,13 +9,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { dag } from "@dagger.io/dagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { minutes, ROOT } from "../support/commands.js";
 import { CONFSVC, engineSuite, goScratch, rejection, useEngineSession, type TestOptions } from "../support/engine.js";
 import { catalog, getBlob, getManifest, listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 import type { OciConfig, OciIndex } from "../support/ociLayout.js";
+import { publishTo, type PublishArgs } from "../support/publishing.js";
 import { toolAvailable } from "../support/requirements.js";
 import { UUID_VULN, vulnDatabase } from "../support/vulnDatabase.js";
 
@@ -24,17 +24,6 @@ const run = engineSuite("publish", [registryAvailable(), toolAvailable("htpasswd
 const ALICE = { username: "alice", password: "correct-horse-battery" };
 const INDEX = "application/vnd.oci.image.index.v1+json";
 
-interface PublishArgs {
-  tag: string;
-  repository: string;
-  username?: string;
-  password?: string;
-  platforms?: string;
-  latest?: boolean;
-  aliases?: boolean;
-  skipTests?: boolean;
-  skipScan?: boolean;
-}
 
 describe.skipIf(!run)("engine: publish", () => {
   useEngineSession();
@@ -56,24 +45,7 @@ describe.skipIf(!run)("engine: publish", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** `publish` with named arguments, to `registry` through a host service binding. */
-  function publish(registry: LocalRegistry, a: PublishArgs, o: TestOptions = {}): Promise<string> {
-    const password = a.password === undefined ? undefined : dag.setSecret(`registry-password-${a.password.length}`, a.password);
-    const service = dag.host().service([{ frontend: registry.port, backend: registry.port }]);
-    return goScratch(o).publish(
-      a.tag,
-      `localhost:${registry.port}/${a.repository}`,
-      a.username,
-      password,
-      a.platforms,
-      a.latest,
-      a.aliases,
-      a.skipTests,
-      service,
-      undefined,
-      a.skipScan,
-    );
-  }
+  const publish = (registry: LocalRegistry, a: PublishArgs, o: TestOptions = {}) => publishTo(registry.port, a, o);
 
   /** The digest each tag of `repo` resolves to, in the registry. */
   async function digests(registry: LocalRegistry, repo: string, tags: string[]) {
@@ -115,14 +87,23 @@ describe.skipIf(!run)("engine: publish", () => {
     async () => {
       const out = await publish(open, { tag: "v1.0.0", repository: "svc" }, { version: "v1.0.0" });
       console.log(`publish v1.0.0 (two platforms):\n${out}`);
-      const refs = out.split("\n").filter((l) => !l.startsWith("sbom "));
-      expect(refs.map((r) => r.split("@")[0])).toEqual([`localhost:${open.port}/svc:v1.0.0`, `localhost:${open.port}/svc:latest`]);
-      expect(out.split("\n").filter((l) => l.startsWith("sbom ")).map((l) => l.split(":")[0])).toEqual(["sbom linux/amd64", "sbom linux/arm64"]);
+      const lines = out.split("\n");
+      const refs = lines.filter((l) => !l.startsWith("linux/"));
+      const repo = `localhost:${open.port}/svc`;
+      expect(refs.map((r) => r.split("@")[0])).toEqual([`${repo}:v1.0.0`, `${repo}:latest`]);
       const [release, latest] = await digests(open, "svc", ["v1.0.0", "latest"]);
       expect(latest).toBe(release);
       expect(refs.map((r) => r.split("@")[1])).toEqual([release, release]);
       expect(await releaseTags(open.url, "svc")).toEqual(["latest", "v1.0.0"]);
       await expectIndex(open, "svc", "v1.0.0", ["amd64", "arm64"]);
+      // Then each platform's image manifest, as the index names it, with its SBOM referrer.
+      const index = await getManifest<OciIndex>(open.url, "svc", "v1.0.0");
+      const platformLines = lines.filter((l) => l.startsWith("linux/"));
+      expect(platformLines).toHaveLength(2);
+      index.body.manifests.forEach((m, i) => {
+        const platform = `${m.platform?.os}/${m.platform?.architecture}`;
+        expect(platformLines[i]).toMatch(new RegExp(`^${platform}: ${repo}@${m.digest} sbom ${repo}@sha256:[0-9a-f]{64}$`));
+      });
     },
     minutes(10),
   );
@@ -233,7 +214,7 @@ describe.skipIf(!run)("engine: publish", () => {
       );
       console.log(`publish with wrong credentials: ${message}`);
       const host = `localhost:${lockedWrong.port}`;
-      expect(message).toBe(`could not push ${host}/wrong:v1.0.0: ${host} refused the credentials (check --username and --password)`);
+      expect(message).toBe(`could not push ${host}/wrong:v1.0.0: ${host} refused the credentials (check --username and --password, or the --registry-config entry for ${host})`);
       expect(message).not.toContain(wrong);
       expect(await catalog(lockedWrong.url, ALICE)).toEqual([]);
     },
@@ -248,7 +229,7 @@ describe.skipIf(!run)("engine: publish", () => {
       const host = `localhost:${lockedMissing.port}`;
       expect(message).toBe(
         `could not push ${host}/anonymous:v1.0.0: ${host} requires credentials and none were given ` +
-          "(pass --username and --password, e.g. --password env://REGISTRY_TOKEN)",
+          "(pass --username and --password, e.g. --password env://REGISTRY_TOKEN, or --registry-config file://$HOME/.docker/config.json)",
       );
       expect(await catalog(lockedMissing.url, ALICE)).toEqual([]);
     },

@@ -272,16 +272,28 @@ describe("workflows: release.yml", () => {
     expect(text(login.with?.password)).toMatch(/secrets\.GITHUB_TOKEN/);
   });
 
-  it("exports the module's own SBOM and attests it for the pushed digest", () => {
-    const sbom = steps.find(({ step }) => usesAction(step, DAGGER_ACTION) && /(^|\s)sbom(\s|$)/.test(text(step.with?.args)));
-    expect(sbom, `release.yml should call the module's sbom through ${DAGGER_ACTION}`).toBeDefined();
-    const path = /export --path=(\S+)/.exec(text(sbom!.step.with?.args))?.[1];
-    expect(path, "the sbom step should export the SBOM to a file").toBeDefined();
-    const attest = find("actions/attest-sbom");
-    expect(text(attest.with?.["sbom-path"]), "attest-sbom should attest the file the module wrote").toBe(path);
-    expect(text(attest.with?.["subject-digest"]), "attest-sbom needs subject-digest").toMatch(/digest/);
-    expect(text(attest.with?.["subject-name"]), "attest-sbom needs subject-name").not.toBe("");
-    expect(text(attest.with?.["push-to-registry"]), "attest-sbom should push-to-registry").toBe("true");
+  it("attests each published platform's SBOM against that platform's manifest digest, not the index", () => {
+    const publish = steps.find(({ step }) => usesAction(step, DAGGER_ACTION) && /(^|\s)publish(\s|$)/.test(text(step.with?.args)))!;
+    const platforms = /--platforms=(\S+)/.exec(text(publish.step.with?.args))?.[1]?.split(",") ?? [];
+    expect(platforms, "publish names its platforms, so the attestations can follow them").toEqual(["linux/amd64", "linux/arm64"]);
+    const sbomRun = steps.find(({ step }) => /\bdagger call\b.*\bsbom --platform=/.test(text(step.run)));
+    expect(sbomRun, "a step exports the module's SBOM of each platform").toBeDefined();
+    const digestRun = steps.find(({ step }) => step.id === "digest");
+    const attests = steps.filter(({ step }) => usesAction(step, "actions/attest-sbom")).map(({ step }) => step);
+    expect(attests).toHaveLength(platforms.length);
+    for (const platform of platforms) {
+      const arch = platform.split("/")[1];
+      const file = `sbom-linux-${arch}.cdx.json`;
+      expect(text(sbomRun!.step.run), `the SBOM of ${platform} is exported to ${file}`).toMatch(new RegExp(`for arch in [^;]*\\b${arch}\\b`));
+      expect(text(sbomRun!.step.run)).toContain('sbom --platform="linux/$arch" export --path="sbom-linux-$arch.cdx.json"');
+      expect(text(digestRun!.step.run), `the digest step reads ${platform}'s manifest digest`).toMatch(new RegExp(`for arch in [^;]*\\b${arch}\\b`));
+      const attest = attests.find((a) => text(a.with?.["sbom-path"]) === file);
+      expect(attest, `an attest-sbom step for ${file}`).toBeDefined();
+      expect(text(attest!.with?.["subject-digest"])).toBe(`\${{ steps.digest.outputs.linux-${arch} }}`);
+      expect(text(attest!.with?.["push-to-registry"])).toBe("true");
+      expect(text(attest!.with?.["subject-name"])).not.toBe("");
+    }
+    expect(text(digestRun!.step.run)).toContain('echo "linux-${arch}=${platform}" >> "$GITHUB_OUTPUT"');
   });
 
   it("attests build provenance for the pushed digest", () => {

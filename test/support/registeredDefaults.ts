@@ -73,6 +73,7 @@ export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string
     registryService: none,
     compression: JSON.stringify(DEFAULT_COMPRESSION),
     skipScan: "false",
+    registryConfig: none,
   },
 };
 

@@ -24,6 +24,15 @@ export interface RegistryUser {
   password: string;
 }
 
+/** Token authentication (distribution's `auth: token`): where clients get tokens, and whose. */
+export interface TokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM file of the certificate whose key signs the tokens. */
+  rootCertBundle: string;
+}
+
 /** A throwaway OCI distribution registry on 127.0.0.1, plain HTTP. */
 export interface LocalRegistry {
   port: number;
@@ -39,8 +48,8 @@ export interface LocalRegistry {
  * `docker-registry` (the distribution project's binary) with a temp config when it is on PATH,
  * otherwise `docker run registry:2` published on 127.0.0.1 only.
  */
-export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise<LocalRegistry> {
-  const port = await freePort();
+export async function startRegistry(opts: { user?: RegistryUser; token?: TokenAuth; port?: number } = {}): Promise<LocalRegistry> {
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let registry: LocalRegistry;
   if (toolAvailable("docker-registry", ["--version"]).ok) {
@@ -61,6 +70,9 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
         "http:",
         `  addr: 127.0.0.1:${port}`,
         ...(opts.user ? ["auth:", "  htpasswd:", "    realm: go-scratch-test", `    path: ${join(dir, "htpasswd")}`] : []),
+        ...(opts.token
+          ? ["auth:", "  token:", `    realm: ${opts.token.realm}`, `    service: ${opts.token.service}`, `    issuer: ${opts.token.issuer}`, `    rootcertbundle: ${opts.token.rootCertBundle}`]
+          : []),
         "",
       ].join("\n"),
     );
@@ -85,7 +97,7 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
       throw new Error(`docker-registry did not start on ${url}:\n${lastLines(bg.output())}`);
     }
   } else {
-    if (opts.user) throw new Error("a registry with auth needs Debian's docker-registry (apt-get install docker-registry apache2-utils)");
+    if (opts.user || opts.token) throw new Error("a registry with auth needs Debian's docker-registry (apt-get install docker-registry apache2-utils)");
     const r = await runCommand("docker", ["run", "-d", "--rm", "-p", `127.0.0.1:${port}:5000`, "registry:2"], { timeoutMs: minutes(5) });
     if (r.code !== 0) throw new Error(`\`${r.command}\` exited ${r.code}:\n${lastLines(r.stderr)}`);
     const id = r.stdout.trim();

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { digestOf, goTestFailures, pushFailureMessage, sameDigest, summarizeGoTest, tail } from "../../dagger/src/recipe/report.js";
-
-const D1 = "sha256:" + "a".repeat(64);
-const D2 = "sha256:" + "b".repeat(64);
+import { goTestFailures, summarizeGoTest, tail } from "../../dagger/src/recipe/report.js";
 
 describe("summarizeGoTest", () => {
   const out = [
@@ -29,42 +26,9 @@ describe("summarizeGoTest", () => {
   });
 });
 
-describe("digests", () => {
-  it("reads the digest of a published reference", () => {
-    expect(digestOf(`ghcr.io/o/s:v1@${D1}`)).toBe(D1);
-    expect(() => digestOf("ghcr.io/o/s:v1")).toThrow("no digest");
-  });
-
-  it("accepts tags that share one digest and rejects tags that do not", () => {
-    expect(sameDigest([`r:v1@${D1}`, `r:latest@${D1}`])).toBe(D1);
-    expect(() => sameDigest([`r:v1@${D1}`, `r:latest@${D2}`])).toThrow("different digests");
-  });
-});
-
 describe("tail", () => {
   it("keeps the last lines", () => {
     expect(tail("1\n2\n3\n4", 2)).toBe("…\n3\n4");
-  });
-});
-
-describe("pushFailureMessage", () => {
-  it("says the registry refused the credentials, in one line", () => {
-    const msg = pushFailureMessage("ghcr.io", "ghcr.io/o/s:v1", "failed to push: 401 Unauthorized\nmore detail", true);
-    expect(msg).toBe("could not push ghcr.io/o/s:v1: ghcr.io refused the credentials (check --username and --password)");
-  });
-
-  it("says credentials are required when none were given", () => {
-    const msg = pushFailureMessage("ghcr.io", "ghcr.io/o/s:v1", "failed to push: 401 Unauthorized", false);
-    expect(msg).toBe(
-      "could not push ghcr.io/o/s:v1: ghcr.io requires credentials and none were given " +
-        "(pass --username and --password, e.g. --password env://REGISTRY_TOKEN)",
-    );
-  });
-
-  it("keeps only the first line of other errors", () => {
-    expect(pushFailureMessage("r", "r/s:v1", "dial tcp: connection refused\nstack", true)).toBe(
-      "could not push r/s:v1: dial tcp: connection refused",
-    );
   });
 });
 

@@ -1,15 +1,16 @@
 /**
  * `publish`: validate every tag, then push the reproducible image tarball (./tarball.ts) as one
- * image index under each tag with the module's Go pusher (dagger/helpers/ocipush), which wraps a
- * single platform in an index too, and check that all tags resolve to one digest.
+ * image index under each tag with the module's pusher (dagger/helpers/push, on oras-go), which
+ * wraps a single platform in an index too, retries transient failures, attaches each platform's
+ * SBOM as a referrer and checks that every tag resolves to the index's digest.
  */
 import type { File, Secret, Service } from "@dagger.io/dagger";
 
 import { isExecError } from "../bundledSdk.js";
-
-import { PUSH_PATHS, ocipushArgs, sbomPath } from "../recipe/helpers.js";
+import { PUSH_PATHS, pushArgs, sbomPath } from "../recipe/helpers.js";
+import { parsePushFailure, parsePushReport, publishedLines, pushFailureMessage } from "../recipe/pushReport.js";
 import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
-import { pushFailureMessage, sameDigest } from "../recipe/report.js";
+import { tail } from "../recipe/report.js";
 import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
@@ -19,6 +20,8 @@ export interface ReleaseTarget {
   tags: readonly string[];
   username?: string;
   password?: Secret;
+  /** A Docker config.json whose `auths` hold the registry's credentials. */
+  registryConfig?: Secret;
   /** Reach the registry through this service instead of the network. */
   registryService?: Service;
   /** An SBOM for each platform, attached to its image as a referrer. */
@@ -41,20 +44,20 @@ export function checkReleaseTarget(target: ReleaseTarget): void {
 
 /**
  * Pushes `layout` (an OCI layout tarball of every platform, built before anything is pushed) as one
- * index under every tag, the first tag first. Returns the references with their digest, e.g.
- * `ghcr.io/o/s:v1.0.0@sha256:…`.
+ * index under every tag, the first tag first. Returns the lines `publish` prints: the references
+ * with their digest (e.g. `ghcr.io/o/s:v1.0.0@sha256:…`), then each platform's manifest and SBOM.
  */
 export async function release(s: Settings, layout: File, target: ReleaseTarget): Promise<string[]> {
   checkReleaseTarget(target);
   const repo = parseRepository(target.repository);
-  let pusher = (await helperTools(s, ["ocipush"]))
+  let pusher = (await helperTools(s, ["push"]))
     .withMountedFile(PUSH_PATHS.layout, layout)
     // A push is a side effect: never answer it from the cache.
     .withEnvVariable("GO_SCRATCH_PUSH_NONCE", `${Date.now()}-${Math.random()}`);
-  const credentialsGiven = Boolean(target.username && target.password);
   if (target.username && target.password) {
     pusher = pusher.withEnvVariable("REGISTRY_USERNAME", target.username).withSecretVariable("REGISTRY_PASSWORD", target.password);
   }
+  if (target.registryConfig) pusher = pusher.withMountedSecret(PUSH_PATHS.dockerConfig, target.registryConfig);
   let connect: string | undefined;
   if (target.registryService) {
     pusher = pusher.withServiceBinding(PUSH_PATHS.registryAlias, target.registryService);
@@ -62,19 +65,16 @@ export async function release(s: Settings, layout: File, target: ReleaseTarget):
   }
   const sboms = target.sboms ?? [];
   sboms.forEach((b, i) => (pusher = pusher.withMountedFile(sbomPath(i), b.file)));
+  const args = pushArgs(apiRepository(repo), target.tags, { connect, sbomPlatforms: sboms.map((b) => b.platform), dockerConfig: Boolean(target.registryConfig) });
   let out: string;
   try {
-    out = await pusher.withExec(ocipushArgs(apiRepository(repo), target.tags, connect, sboms.map((b) => b.platform))).stdout();
+    out = await pusher.withExec(args).stdout();
   } catch (e) {
     if (!isExecError(e)) throw e;
     const ref = `${target.repository}:${target.tags[0]}`;
-    throw new Error(pushFailureMessage(repo.registry, ref, e.stderr.replace(/^ocipush: /, ""), credentialsGiven));
+    const failure = parsePushFailure(e.stderr);
+    if (!failure) throw new Error(`could not push ${ref}: the pusher failed (exit ${e.exitCode}):\n${tail(e.stderr || e.stdout || "(no output)")}`, { cause: e });
+    throw new Error(pushFailureMessage(repo.registry, ref, failure), { cause: e });
   }
-  const lines = out.trim().split("\n");
-  const digests = lines.filter((l) => !l.startsWith("sbom ")).map((l) => l.slice(l.lastIndexOf("@") + 1));
-  const refs = target.tags.map((t, i) => `${target.repository}:${t}@${digests[i] ?? ""}`);
-  sameDigest(refs);
-  // `sbom linux/amd64: <api repository>@sha256:…`, reported with the repository as the user wrote it.
-  const attached = lines.filter((l) => l.startsWith("sbom ")).map((l) => `${l.slice(0, l.indexOf(": ") + 2)}${target.repository}${l.slice(l.lastIndexOf("@"))}`);
-  return [...refs, ...attached];
+  return publishedLines(target.repository, parsePushReport(out));
 }

@@ -11,9 +11,10 @@ export const HELPERS = {
     "internal/ocilayout/ocilayout.go",
     "rootfs/main.go",
     "httpprobe/main.go",
-    "ocipush/main.go",
     "startcheck/main.go",
     "reproducible/main.go",
+    // The pusher is a module of its own (oras-go): the others stay standard library only.
+    ...["go.mod", "go.sum", "main.go", "layout.go", "push.go", "credentials.go", "transport.go", "errors.go"].map((f) => `push/${f}`),
   ],
   /** Where their source is copied. */
   src: "/go-scratch/helpers",
@@ -23,8 +24,8 @@ export const HELPERS = {
   rootfs: "/go-scratch/bin/rootfs",
   /** The HTTP probe. */
   httpprobe: "/go-scratch/bin/httpprobe",
-  /** The registry pusher. */
-  ocipush: "/go-scratch/bin/ocipush",
+  /** The registry pusher (oras-go). */
+  push: "/go-scratch/bin/push",
   /** The start check: runs the service and reports whether, and where, it listens. */
   startcheck: "/go-scratch/bin/startcheck",
   /** The layout rewriter that takes the engine's clock out of the image. */
@@ -32,10 +33,17 @@ export const HELPERS = {
 } as const;
 
 /** A helper, by the name of its directory (and of its binary in HELPERS.bin). */
-export type HelperName = "rootfs" | "httpprobe" | "ocipush" | "reproducible" | "startcheck";
+export type HelperName = "rootfs" | "httpprobe" | "push" | "reproducible" | "startcheck";
 
-/** The `go build` that compiles only the named helpers into HELPERS.bin. */
+/**
+ * The `go build` that compiles only the named helpers into HELPERS.bin. The pusher is a module of
+ * its own, built alone (`go build -C push`); the others are packages of the helpers' module.
+ */
 export function helperBuildArgs(names: readonly HelperName[]): string[] {
+  if (names.includes("push")) {
+    if (names.length > 1) throw new Error("the pusher is built on its own");
+    return ["go", "build", "-C", "push", "-trimpath", "-o", `${HELPERS.bin}/`, "."];
+  }
   return ["go", "build", "-trimpath", "-o", `${HELPERS.bin}/`, ...names.map((n) => `./${n}`)];
 }
 
@@ -61,8 +69,8 @@ export function startCheckArgs(argv: readonly string[], port: number, timeoutSec
 /** Where the start check's binary is put in the image it checks (not in the image published). */
 export const STARTCHECK_IN_IMAGE = "/go-scratch-startcheck";
 
-/** Where the push step finds the image layout, and the alias of a registry reached as a service. */
-export const PUSH_PATHS = { layout: "/go-scratch/in/image.tar", registryAlias: "registry" } as const;
+/** Where the push step finds the image layout and a Docker config, and the alias of a registry reached as a service. */
+export const PUSH_PATHS = { layout: "/go-scratch/in/image.tar", dockerConfig: "/go-scratch/in/docker-config.json", registryAlias: "registry" } as const;
 
 /** Where the reproducible step reads the engine's layout and writes its own. */
 export const TARBALL_PATHS = { engine: "/go-scratch/in/engine-image.tar", out: "/go-scratch/image.tar" } as const;
@@ -74,18 +82,24 @@ export function reproducibleArgs(epoch: number): string[] {
 
 /**
  * The push step's command line: the layout pushed to `apiRepository` (host/path as the registry's
- * API names it) under `tags`, dialling `connect` for every connection when set.
+ * API names it) under `tags`, dialling `connect` for every connection when set, each platform's SBOM
+ * attached, credentials from a Docker config when one is mounted.
  */
-export function ocipushArgs(apiRepository: string, tags: readonly string[], connect?: string, sbomPlatforms: readonly string[] = []): string[] {
+export function pushArgs(
+  apiRepository: string,
+  tags: readonly string[],
+  opts: { connect?: string; sbomPlatforms?: readonly string[]; dockerConfig?: boolean } = {},
+): string[] {
   return [
-    HELPERS.ocipush,
+    HELPERS.push,
     "-layout",
     PUSH_PATHS.layout,
     "-repository",
     apiRepository,
     ...tags.flatMap((t) => ["-tag", t]),
-    ...(connect ? ["-connect", connect] : []),
-    ...sbomPlatforms.flatMap((p, i) => ["-sbom", `${p}=${sbomPath(i)}`]),
+    ...(opts.connect ? ["-connect", opts.connect] : []),
+    ...(opts.sbomPlatforms ?? []).flatMap((p, i) => ["-sbom", `${p}=${sbomPath(i)}`]),
+    ...(opts.dockerConfig ? ["-docker-config", PUSH_PATHS.dockerConfig] : []),
   ];
 }
 
