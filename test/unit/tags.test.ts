@@ -56,6 +56,8 @@ describe("releaseTags", () => {
 
   it("publishes a non-semver tag as it is, without latest", () => {
     expect(releaseTags("nightly")).toEqual(["nightly"]);
+    // Not semver 2.0.0: leading zeros, a missing patch, an empty pre-release part.
+    for (const tag of ["v01.2.3", "v1.2", "v1.2.3-", "v1.2.3-rc..1", "v1.02.3"]) expect(releaseTags(tag), tag).toEqual([tag]);
   });
 
   it("validates every tag before returning any", () => {
@@ -73,5 +75,7 @@ describe("isPrerelease", () => {
     expect(isPrerelease("v1.0.0-rc.1")).toBe(true);
     expect(isPrerelease("v1.0.0")).toBe(false);
     expect(isPrerelease("nightly")).toBe(false);
+    expect(isPrerelease("1.0.0-alpha.beta-2.0")).toBe(true);
+    expect(isPrerelease("v1.0.0-01")).toBe(false); // a numeric identifier with a leading zero is not semver
   });
 });

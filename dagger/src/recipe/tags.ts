@@ -2,8 +2,6 @@
  * Release tag rules: which tags a release publishes, and which strings are valid OCI tags.
  * No Dagger import: the module and the tests share this file.
  */
-import semver from "semver";
-
 /** The OCI distribution spec's tag grammar: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
@@ -27,7 +25,6 @@ export function validateTag(tag: string): string {
   return tag;
 }
 
-/** Options that decide which extra tags a release gets. */
 /** Which tags a release gets besides its own when nothing else is said. */
 export const RELEASE_DEFAULTS = { latest: true, aliases: false } as const;
 
@@ -40,11 +37,24 @@ export interface ReleaseTagOptions {
   extra?: readonly string[];
 }
 
+/**
+ * Semantic Versioning 2.0.0's grammar (semver.org), with an optional leading `v`: major, minor,
+ * patch without leading zeros, then an optional pre-release and build metadata. Written here
+ * rather than taken from a package: the module's runtime then installs no dependency at all.
+ */
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+
+/** A semver version's parts, or undefined when `tag` is not one. */
+function parseSemver(tag: string): { major: number; minor: number; prerelease?: string; build?: string } | undefined {
+  const m = SEMVER.exec(tag);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), prerelease: m[4], build: m[5] } : undefined;
+}
+
 /** A stable semver version (`v1.2.3` or `1.2.3`, no pre-release) or undefined. */
-function stableVersion(tag: string): semver.SemVer | undefined {
-  const v = semver.parse(tag);
-  if (!v || v.prerelease.length > 0 || v.build.length > 0) return undefined;
-  return v;
+function stableVersion(tag: string): { major: number; minor: number } | undefined {
+  const v = parseSemver(tag);
+  return v && v.prerelease === undefined && v.build === undefined ? v : undefined;
 }
 
 /**
@@ -70,6 +80,5 @@ export function releaseTags(tag: string, opts: ReleaseTagOptions = {}): string[]
 
 /** True when `tag` is a semver pre-release such as `v1.0.0-rc.1`. */
 export function isPrerelease(tag: string): boolean {
-  const v = semver.parse(tag);
-  return v !== null && v.prerelease.length > 0;
+  return parseSemver(tag)?.prerelease !== undefined;
 }
