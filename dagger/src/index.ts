@@ -23,7 +23,7 @@ import {
 
 import { up } from "./bundledSdk.js";
 import { carry, stow, uncarry, type Carried } from "./carry.js";
-import { evaluateOnce } from "./pipeline/exec.js";
+import { DeferredSteps, evaluateOnce, type StepRunner } from "./pipeline/exec.js";
 import { buildBinary, cacheLayer, sourceLayer } from "./pipeline/goLayers.js";
 import { caBundle } from "./pipeline/toolchain.js";
 import { checkStart } from "./pipeline/startup.js";
@@ -33,7 +33,7 @@ import { sbomOf, vulnScan } from "./pipeline/supplyChain.js";
 import { imageTarball } from "./pipeline/tarball.js";
 import { resolveSettings, type Settings } from "./pipeline/settings.js";
 import { inspectSource } from "./pipeline/sourceCheck.js";
-import { packagePatterns } from "./recipe/source.js";
+import { packagePatterns, type SourceLayout } from "./recipe/source.js";
 import { policyChecks, serviceChecks, sourceChecks } from "./pipeline/verify.js";
 import { DEFAULT_COMPRESSION, parseCompression } from "./recipe/compression.js";
 import { BUILD_DEFAULTS, GOLANG_IMAGE } from "./recipe/goBuild.js";
@@ -178,7 +178,7 @@ export class GoScratch {
   ): Promise<Container> {
     const s = this.settings();
     const [target, layout] = await Promise.all([this.platformOrDefault(platform), inspectSource(s.source, s.pkg)]);
-    return evaluateOnce(async (run) => runtimeImage(s, target, await buildBinary(s, target, layout, run), caBundle(s), run));
+    return evaluateOnce((run) => this.image(s, target, layout, run));
   }
 
   /**
@@ -195,8 +195,12 @@ export class GoScratch {
     compression: string = DEFAULT_COMPRESSION,
   ): Promise<File> {
     const how = parseCompression(compression);
-    const targets = platforms === undefined ? [await this.platformOrDefault()] : parsePlatformList(platforms);
-    return imageTarball(this.settings(), await Promise.all(targets.map((p) => this.build(p))), how);
+    const s = this.settings();
+    const [targets, layout] = await Promise.all([
+      platforms === undefined ? this.platformOrDefault().then((p) => [p]) : parsePlatformList(platforms),
+      inspectSource(s.source, s.pkg),
+    ]);
+    return evaluateOnce(async (run) => imageTarball(s, await Promise.all(targets.map((p) => this.image(s, p, layout, run))), how, run));
   }
 
   /**
@@ -210,8 +214,9 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<File> {
-    const target = await this.platformOrDefault(platform);
-    return sbomOf(this.settings(), await this.binary(target), target);
+    const s = this.settings();
+    const [target, layout] = await Promise.all([this.platformOrDefault(platform), inspectSource(s.source, s.pkg)]);
+    return evaluateOnce(async (run) => sbomOf(s, await buildBinary(s, target, layout, run), target, run));
   }
 
   /**
@@ -309,9 +314,20 @@ export class GoScratch {
     if (!skipTests) await this.test();
     if (!skipScan) await this.scan();
     const s = this.settings();
-    const layout = await imageTarball(s, await Promise.all(targets.map((p) => this.build(p))), how);
-    const sboms = await Promise.all(targets.map(async (platform) => ({ platform, file: await this.sbom(platform) })));
-    return (await release(s, layout, { ...target, sboms })).join("\n");
+    const layout = await inspectSource(s.source, s.pkg);
+    // Every platform's image, the tarball, the SBOMs and the push: one graph, evaluated once.
+    const steps = new DeferredSteps();
+    const images = await Promise.all(targets.map(async (p) => this.image(s, p, layout, steps.run)));
+    const tarball = await imageTarball(s, images, how, steps.run);
+    const sboms = await Promise.all(
+      targets.map(async (platform) => ({ platform, file: await sbomOf(s, await buildBinary(s, platform, layout, steps.run), platform, steps.run) })),
+    );
+    return (await release(s, tarball, { ...target, sboms }, steps)).join("\n");
+  }
+
+  /** The runtime image of `platform`, its commands added by `run`. */
+  private async image(s: Settings, platform: string, layout: SourceLayout, run: StepRunner): Promise<Container> {
+    return runtimeImage(s, platform, await buildBinary(s, platform, layout, run), caBundle(s), run);
   }
 
   /** The module-wide options, carried from the constructor, with every value validated. */

@@ -50,22 +50,44 @@ export async function execOutput(ctr: Container, step: string, args: readonly st
 }
 
 /**
- * Builds the graph with every command deferred and evaluates it in one round trip to the engine
- * (one per command made a warm build several times slower). The engine's ExecError names the
+ * Commands added to a graph without evaluating it (`run`), remembered by their argv, and one
+ * evaluation of whatever depends on them (`evaluate`): one round trip to the engine for the whole
+ * graph (one per command made a warm build several times slower). The engine's ExecError names the
  * command that failed (its argv), which names the step: nothing is run again to explain a failure,
  * so a failure is reported as it happened, never replaced by the outcome of a second run.
  */
-export async function evaluateOnce<T extends { sync(): Promise<T> }>(make: (run: StepRunner) => Promise<T>): Promise<T> {
-  const steps = new Map<string, string>();
-  const defer: StepRunner = async (ctr, step, args) => {
-    steps.set(JSON.stringify(args), step);
+export class DeferredSteps {
+  private readonly names = new Map<string, string>();
+
+  /** Adds the command to `ctr`, unevaluated. */
+  readonly run: StepRunner = async (ctr, step, args) => {
+    this.names.set(JSON.stringify(args), step);
     return ctr.withExec([...args]);
   };
-  const graph = await make(defer);
-  try {
-    return await graph.sync();
-  } catch (e) {
-    if (!isExecError(e)) throw explainEngineError(e);
-    throw explainExecError(steps.get(JSON.stringify(e.cmd)) ?? `the command ${JSON.stringify(e.cmd)}`, e);
+
+  /** The step a failed command belongs to. */
+  stepOf(e: ExecFailure): string {
+    return this.names.get(JSON.stringify(e.cmd)) ?? `the command ${JSON.stringify(e.cmd)}`;
   }
+
+  /**
+   * Evaluates the graph through `fn`; a failed command becomes an error naming its step, unless
+   * `onFailure` (given the failure and its step) explains it otherwise.
+   */
+  async evaluate<T>(fn: () => Promise<T>, onFailure?: (e: ExecFailure, step: string) => Error | undefined): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isExecError(e)) throw explainEngineError(e);
+      const step = this.stepOf(e);
+      throw onFailure?.(e, step) ?? explainExecError(step, e);
+    }
+  }
+}
+
+/** Builds the graph with every command deferred and evaluates it once (DeferredSteps). */
+export async function evaluateOnce<T extends { sync(): Promise<T> }>(make: (run: StepRunner) => Promise<T>): Promise<T> {
+  const steps = new DeferredSteps();
+  const graph = await make(steps.run);
+  return steps.evaluate(() => graph.sync());
 }

@@ -6,11 +6,11 @@
  */
 import type { File, Secret, Service } from "@dagger.io/dagger";
 
-import { isExecError } from "../bundledSdk.js";
 import { PUSH_PATHS, pushArgs, sbomPath } from "../recipe/helpers.js";
 import { parsePushFailure, parsePushReport, publishedLines, pushFailureMessage } from "../recipe/pushReport.js";
 import { apiRepository, parseRepository, registryPort } from "../recipe/reference.js";
 import { tail } from "../recipe/report.js";
+import { DeferredSteps } from "./exec.js";
 import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
@@ -43,14 +43,16 @@ export function checkReleaseTarget(target: ReleaseTarget): void {
 }
 
 /**
- * Pushes `layout` (an OCI layout tarball of every platform, built before anything is pushed) as one
- * index under every tag, the first tag first. Returns the lines `publish` prints: the references
- * with their digest (e.g. `ghcr.io/o/s:v1.0.0@sha256:…`), then each platform's manifest and SBOM.
+ * Pushes `layout` (an OCI layout tarball of every platform) as one index under every tag, the first
+ * tag first. Returns the lines `publish` prints: the references with their digest (e.g.
+ * `ghcr.io/o/s:v1.0.0@sha256:…`), then each platform's manifest and SBOM. With `steps`, the push is
+ * evaluated together with everything it depends on (the builds, the tarball, the SBOMs), in one
+ * round trip; nothing is pushed unless all of them succeeded.
  */
-export async function release(s: Settings, layout: File, target: ReleaseTarget): Promise<string[]> {
+export async function release(s: Settings, layout: File, target: ReleaseTarget, steps = new DeferredSteps()): Promise<string[]> {
   checkReleaseTarget(target);
   const repo = parseRepository(target.repository);
-  let pusher = (await helperTools(s, ["push"]))
+  let pusher = (await helperTools(s, ["push"], steps.run))
     .withMountedFile(PUSH_PATHS.layout, layout)
     // A push is a side effect: never answer it from the cache.
     .withEnvVariable("GO_SCRATCH_PUSH_NONCE", `${Date.now()}-${Math.random()}`);
@@ -66,15 +68,19 @@ export async function release(s: Settings, layout: File, target: ReleaseTarget):
   const sboms = target.sboms ?? [];
   sboms.forEach((b, i) => (pusher = pusher.withMountedFile(sbomPath(i), b.file)));
   const args = pushArgs(apiRepository(repo), target.tags, { connect, sbomPlatforms: sboms.map((b) => b.platform), dockerConfig: Boolean(target.registryConfig) });
-  let out: string;
-  try {
-    out = await pusher.withExec(args).stdout();
-  } catch (e) {
-    if (!isExecError(e)) throw e;
-    const ref = `${target.repository}:${target.tags[0]}`;
-    const failure = parsePushFailure(e.stderr);
-    if (!failure) throw new Error(`could not push ${ref}: the pusher failed (exit ${e.exitCode}):\n${tail(e.stderr || e.stdout || "(no output)")}`, { cause: e });
-    throw new Error(pushFailureMessage(repo.registry, ref, failure), { cause: e });
-  }
+  const pushed = await steps.run(pusher, PUSH_STEP, args);
+  const ref = `${target.repository}:${target.tags[0]}`;
+  const out = await steps.evaluate(
+    () => pushed.stdout(),
+    (e, step) => {
+      if (step !== PUSH_STEP) return undefined;
+      const failure = parsePushFailure(e.stderr);
+      if (!failure) return new Error(`could not push ${ref}: the pusher failed (exit ${e.exitCode}):\n${tail(e.stderr || e.stdout || "(no output)")}`, { cause: e });
+      return new Error(pushFailureMessage(repo.registry, ref, failure), { cause: e });
+    },
+  );
   return publishedLines(target.repository, parsePushReport(out));
 }
+
+/** The push's step name, which its failure is told apart by. */
+const PUSH_STEP = "pushing the image";

@@ -9,13 +9,13 @@ import { goPlatformEnv } from "../recipe/platform.js";
 import { packagePatterns, type SourceLayout } from "../recipe/source.js";
 import { SUPPLY_CHAIN_TOOLS, TOOLS_BIN, parseVulncheck, sbomArgs, vulncheckArgs, vulncheckFailure, vulnVerdict } from "../recipe/supplyChain.js";
 import { isExecError } from "../bundledSdk.js";
-import { execStep } from "./exec.js";
+import { execStep, type StepRunner } from "./exec.js";
 import { sourceLayer } from "./goLayers.js";
 import { toolchain } from "./toolchain.js";
 import type { Settings } from "./settings.js";
 
 /** The toolchain with the SBOM generator and govulncheck installed in TOOLS_BIN. */
-export async function supplyChainTools(s: Settings): Promise<Container> {
+export async function supplyChainTools(s: Settings, run: StepRunner = execStep): Promise<Container> {
   let ctr = toolchain(s)
     .withWorkdir("/")
     .withEnvVariable("GOBIN", TOOLS_BIN)
@@ -23,19 +23,19 @@ export async function supplyChainTools(s: Settings): Promise<Container> {
     .withEnvVariable("GOWORK", "off")
     .withEnvVariable("CGO_ENABLED", "0");
   for (const tool of Object.values(SUPPLY_CHAIN_TOOLS)) {
-    ctr = await execStep(ctr, `installing ${tool.bin} ${tool.version}`, ["go", "install", `${tool.pkg}@${tool.version}`]);
+    ctr = await run(ctr, `installing ${tool.bin} ${tool.version}`, ["go", "install", `${tool.pkg}@${tool.version}`]);
   }
   return ctr;
 }
 
 /** The CycloneDX SBOM of a binary built for `platform`. */
-export async function sbomOf(s: Settings, binary: File, platform: string): Promise<File> {
+export async function sbomOf(s: Settings, binary: File, platform: string, run: StepRunner = execStep): Promise<File> {
   const app = "/go-scratch/in/app";
   const out = "/go-scratch/sbom.cdx.json";
-  let ctr = (await supplyChainTools(s)).withFile(app, binary, { permissions: 0o755 });
+  let ctr = (await supplyChainTools(s, run)).withFile(app, binary, { permissions: 0o755 });
   // The generator takes the purls' goos/goarch from the environment, not from the binary.
   for (const [name, value] of Object.entries(goPlatformEnv(platform))) ctr = ctr.withEnvVariable(name, value);
-  return (await execStep(ctr, "writing the SBOM", sbomArgs(app, s.version, out))).file(out);
+  return (await run(ctr, `writing the SBOM of ${platform}`, sbomArgs(app, s.version, out))).file(out);
 }
 
 /** govulncheck on the source; throws with what the code calls, or returns the one-line report. */

@@ -8,17 +8,20 @@ import { dag, ImageLayerCompression, type Container, type File } from "@dagger.i
 
 import type { Compression } from "../recipe/compression.js";
 import { TARBALL_PATHS, reproducibleArgs } from "../recipe/helpers.js";
-import { execStep } from "./exec.js";
+import { execStep, type StepRunner } from "./exec.js";
 import { helperTools } from "./helpers.js";
 import type { Settings } from "./settings.js";
 
 /** One platform's image (a manifest) or several (an index), as a reproducible tarball. */
-export async function imageTarball(s: Settings, variants: readonly Container[], compression: Compression = "gzip"): Promise<File> {
-  // Build every platform first: a build failure is reported as itself, not as a tarball failure.
-  await Promise.all(variants.map((v) => v.sync()));
+export async function imageTarball(
+  s: Settings,
+  variants: readonly Container[],
+  compression: Compression = "gzip",
+  run: StepRunner = execStep,
+): Promise<File> {
   const forcedCompression = compression === "zstd" ? ImageLayerCompression.Zstd : ImageLayerCompression.Gzip;
   const engineLayout = dag.container().asTarball({ platformVariants: [...variants], forcedCompression });
-  const ctr = (await helperTools(s, ["reproducible"])).withMountedFile(TARBALL_PATHS.engine, engineLayout);
-  const done = await execStep(ctr, "making the image tarball reproducible", reproducibleArgs(s.sourceDateEpoch));
+  const ctr = (await helperTools(s, ["reproducible"], run)).withMountedFile(TARBALL_PATHS.engine, engineLayout);
+  const done = await run(ctr, "making the image tarball reproducible", reproducibleArgs(s.sourceDateEpoch));
   return done.file(TARBALL_PATHS.out);
 }
