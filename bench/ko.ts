@@ -1,0 +1,202 @@
+/**
+ * ko beside the module, in the same run, on the same machine, to the same kind of registry (a
+ * docker-registry on 127.0.0.1 of the bench's own): ko v0.19.1 installed with `go install` into a
+ * bench-owned directory, its base image (one layer: the CA bundle, /etc/passwd and /etc/group of
+ * the recipe) built locally and pushed there; the same -trimpath and -ldflags as the module
+ * (recipe/goBuild.ts), one platform and two, the same binary-changing edits (bench/edits.ts), each
+ * push's digest checked to change after an edit. ko is timed as a whole process; the module in one
+ * open session (library mode) and, where a TypeScript-capable engine is up, as a whole `dagger
+ * call` process. Both push an SBOM (ko its default SPDX, the module CycloneDX); neither runs tests.
+ */
+import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { dag } from "@dagger.io/dagger";
+
+import { goBuildArgs } from "../dagger/src/recipe/goBuild.js";
+import { CA_BUNDLE_PATH, groupContents, passwdContents } from "../dagger/src/recipe/image.js";
+import { ROOT, runCommand, sh, type CommandResult } from "../test/support/commands.js";
+import { cliAvailable, cliEnv } from "../test/support/daggerCli.js";
+import { TEST_GOLANG_IMAGE, goScratch } from "../test/support/engine.js";
+import { startRegistry } from "../test/support/registry.js";
+import { type BenchContext, commandLine, log } from "./context.js";
+import { editService } from "./edits.js";
+import { inSession } from "./engine/session.js";
+import { STAMP } from "./rawGo.js";
+import { summarize, type Summary } from "./stats.js";
+
+export const KO_VERSION = "v0.19.1";
+
+export interface KoRuns {
+  /** Publishes per case (no change, after an edit, two platforms after an edit). */
+  publishes: number;
+}
+
+export const KO_RUNS: KoRuns = { publishes: 5 };
+
+export interface KoResult {
+  koVersion: string;
+  ko: { coldMs: number; noChangeMs: Summary; editMs: Summary; twoPlatformsMs: Summary; editsChangedDigest: boolean };
+  module: { noChangeMs: Summary; editMs: Summary; twoPlatformsMs: Summary; editsChangedDigest: boolean };
+  /** The module as a whole `dagger call` process (CLI start, module load, the call), when the CLI engine is up. */
+  moduleCli?: { noChangeMs: Summary; editMs: Summary };
+  /** Why moduleCli is missing. */
+  moduleCliSkipped?: string;
+}
+
+const SECTION = "ko beside the module";
+const DIGEST = /sha256:[0-9a-f]{64}/;
+
+/** The module's -ldflags for the bench's stamp, as its go build has them. */
+function moduleLdflags(): string {
+  const args = goBuildArgs({ platform: "linux/amd64", ...STAMP });
+  return args[args.indexOf("-ldflags") + 1];
+}
+
+/** Installs ko with `go install` into the bench's directory; returns its path. */
+async function installKo(ctx: BenchContext): Promise<string> {
+  const bin = ctx.path("ko", "bin");
+  mkdirSync(bin, { recursive: true });
+  await sh("go", ["install", `github.com/google/ko@${KO_VERSION}`], { env: { ...process.env, GOBIN: bin, GOFLAGS: "" }, timeout: 600_000 });
+  ctx.command(SECTION, `GOBIN=<bench>/ko/bin go install github.com/google/ko@${KO_VERSION}`);
+  return join(bin, "ko");
+}
+
+/** ko's base image: the recipe's CA bundle, passwd and group in one layer, pushed to `registry`. */
+async function pushBase(ctx: BenchContext, registry: string): Promise<string> {
+  const dir = ctx.path("ko", "base");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(CA_BUNDLE_PATH, join(dir, "ca-certificates.crt"));
+  writeFileSync(join(dir, "passwd"), passwdContents());
+  writeFileSync(join(dir, "group"), groupContents());
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    ["FROM scratch", "COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt", "COPY passwd group /etc/", "USER 65532:65532", ""].join("\n"),
+  );
+  const ref = `${registry}/kobase:latest`;
+  await sh("docker", ["build", "-q", "-t", ref, dir], { timeout: 300_000 });
+  ctx.docker.image(ref);
+  await sh("docker", ["push", "-q", ref], { timeout: 300_000 });
+  ctx.command(SECTION, `docker build -t ${ref} <dir: FROM scratch + CA bundle + passwd + group> && docker push ${ref}`);
+  return ref;
+}
+
+/** `ko build` of `dir` for `platforms`, as a whole process; the digest it printed. */
+async function koBuild(ctx: BenchContext, ko: string, dir: string, env: NodeJS.ProcessEnv, platforms: string): Promise<{ ms: number; digest: string }> {
+  const args = ["build", "--bare", `--platform=${platforms}`, "."];
+  const r: CommandResult = await runCommand(ko, args, { cwd: dir, env, timeoutMs: 600_000 });
+  if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+  ctx.command(SECTION, commandLine(["ko", ...args], { KO_DOCKER_REPO: String(env.KO_DOCKER_REPO), KO_DEFAULTBASEIMAGE: String(env.KO_DEFAULTBASEIMAGE), GOCACHE: "<bench>" }));
+  return { ms: r.ms, digest: DIGEST.exec(r.stdout)?.[0] ?? "" };
+}
+
+export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS): Promise<KoResult> {
+  const registry = await startRegistry();
+  ctx.onCleanup(() => registry.stop());
+  const host = `127.0.0.1:${registry.port}`;
+  const ko = await installKo(ctx);
+  const base = await pushBase(ctx, host);
+
+  // ko's checkout, with the module's flags in its .ko.yaml.
+  const koDir = ctx.path("ko", "src");
+  cpSync(join(ROOT, "service"), koDir, { recursive: true });
+  writeFileSync(
+    join(koDir, ".ko.yaml"),
+    [`defaultBaseImage: ${base}`, "builds:", "- id: service", "  main: .", "  flags: [-trimpath, -buildvcs=false]", `  ldflags: [${JSON.stringify(moduleLdflags())}]`, ""].join("\n"),
+  );
+  const koEnv = (goCache: string): NodeJS.ProcessEnv => ({
+    ...process.env,
+    KO_DOCKER_REPO: `${host}/ko`,
+    KO_DEFAULTBASEIMAGE: base,
+    GOCACHE: goCache,
+    CGO_ENABLED: "0",
+    GOFLAGS: "",
+  });
+
+  log("ko: cold (empty Go build cache)");
+  const cold = await koBuild(ctx, ko, koDir, koEnv(ctx.path("ko", "gocache-cold")), "linux/amd64");
+  const warmEnv = koEnv(ctx.path("ko", "gocache"));
+  await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64,linux/arm64"); // both platforms' caches warm
+  const koNoChange: number[] = [];
+  const koEdit: number[] = [];
+  const koTwo: number[] = [];
+  const koDigests = new Set<string>();
+  for (let i = 0; i < runs.publishes; i++) {
+    koNoChange.push((await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64")).ms);
+    editService(koDir);
+    const e = await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64");
+    koEdit.push(e.ms);
+    koDigests.add(e.digest);
+    editService(koDir);
+    koTwo.push((await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64,linux/arm64")).ms);
+  }
+  log(`  ko: cold ${cold.ms.toFixed(0)} ms; no change ${koNoChange.map((x) => x.toFixed(0)).join(" ")}; edit ${koEdit.map((x) => x.toFixed(0)).join(" ")}; two platforms ${koTwo.map((x) => x.toFixed(0)).join(" ")} ms`);
+
+  // The module: publish --skip-tests --skip-scan, in one open session, a fresh read of the source each time.
+  const modDir = ctx.path("ko", "module-src");
+  cpSync(join(ROOT, "service"), modDir, { recursive: true });
+  let tag = 0;
+  const modDigests = new Set<string>();
+  const mod = await inSession(async () => {
+    const service = dag.host().service([{ frontend: registry.port, backend: registry.port }]);
+    const publish = async (platforms: string): Promise<{ ms: number; digest: string }> => {
+      const started = performance.now();
+      const out = await goScratch({ source: modDir, reloadSource: true, ...STAMP }).publish(
+        `v0.0.${++tag}`, `localhost:${registry.port}/module`, undefined, undefined, platforms, false, false, true, service, undefined, true,
+      );
+      return { ms: performance.now() - started, digest: DIGEST.exec(out)?.[0] ?? "" };
+    };
+    await publish("linux/amd64,linux/arm64");
+    const noChange: number[] = [];
+    const edit: number[] = [];
+    const two: number[] = [];
+    for (let i = 0; i < runs.publishes; i++) {
+      noChange.push((await publish("linux/amd64")).ms);
+      editService(modDir);
+      const e = await publish("linux/amd64");
+      edit.push(e.ms);
+      modDigests.add(e.digest);
+      editService(modDir);
+      two.push((await publish("linux/amd64,linux/arm64")).ms);
+    }
+    return { noChange, edit, two };
+  });
+  ctx.command(SECTION, "new GoScratch(<copy of service/>, ...).publish(<tag>, 'localhost:<port>/module', ..., platforms, latest=false, aliases=false, skipTests=true, registryService=host:<port>, ..., skipScan=true)");
+  log(`  module (one session): no change ${mod.noChange.map((x) => x.toFixed(0)).join(" ")}; edit ${mod.edit.map((x) => x.toFixed(0)).join(" ")}; two platforms ${mod.two.map((x) => x.toFixed(0)).join(" ")} ms`);
+
+  const result: KoResult = {
+    koVersion: KO_VERSION,
+    ko: { coldMs: cold.ms, noChangeMs: summarize(koNoChange), editMs: summarize(koEdit), twoPlatformsMs: summarize(koTwo), editsChangedDigest: koDigests.size === runs.publishes },
+    module: { noChangeMs: summarize(mod.noChange), editMs: summarize(mod.edit), twoPlatformsMs: summarize(mod.two), editsChangedDigest: modDigests.size === runs.publishes },
+  };
+
+  // The module as users run it: a whole `dagger call` process each time.
+  const cli = cliAvailable();
+  if (!cli.ok) {
+    result.moduleCliSkipped = cli.reason;
+    return result;
+  }
+  const cliCall = async (): Promise<number> => {
+    const args = [
+      "--progress=plain", "call", `--source=${modDir}`, ...(TEST_GOLANG_IMAGE ? [`--golang-image=${TEST_GOLANG_IMAGE}`] : []),
+      `--version=${STAMP.version}`, `--revision=${STAMP.revision}`,
+      "publish", `--tag=v0.1.${++tag}`, `--repository=localhost:${registry.port}/cli`, `--registry-service=tcp://localhost:${registry.port}`,
+      "--platforms=linux/amd64", "--latest=false", "--skip-tests", "--skip-scan",
+    ];
+    const r = await runCommand("dagger", args, { cwd: ROOT, env: cliEnv(), timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+    ctx.command(SECTION, commandLine(["dagger", ...args.map((a) => a.replace(modDir, "<copy of service/>"))]));
+    return r.ms;
+  };
+  await cliCall();
+  const cliNoChange: number[] = [];
+  const cliEdit: number[] = [];
+  for (let i = 0; i < Math.min(runs.publishes, 3); i++) {
+    cliNoChange.push(await cliCall());
+    editService(modDir);
+    cliEdit.push(await cliCall());
+  }
+  log(`  module (whole dagger call): no change ${cliNoChange.map((x) => x.toFixed(0)).join(" ")}; edit ${cliEdit.map((x) => x.toFixed(0)).join(" ")} ms`);
+  result.moduleCli = { noChangeMs: summarize(cliNoChange), editMs: summarize(cliEdit) };
+  return result;
+}
