@@ -185,7 +185,7 @@ export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS):
     ];
     const r = await runCommand("dagger", args, { cwd: ROOT, env: cliEnv(), timeoutMs: 600_000 });
     if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-    ctx.command(SECTION, commandLine(["dagger", ...args.map((a) => a.replace(modDir, "<copy of service/>"))]));
+    ctx.command(SECTION, commandLine(["dagger", ...args.map((a) => a.replace(modDir, "<copy of service/>").replace(/^--tag=.*/, "--tag=<tag>"))]));
     return r.ms;
   };
   await cliCall();

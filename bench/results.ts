@@ -3,6 +3,7 @@ import type { Artefacts } from "./engine/artefacts.js";
 import type { ColdResult } from "./engine/cold.js";
 import type { ConnectResult } from "./engine/connectTimes.js";
 import type { WarmResult } from "./engine/warm.js";
+import type { KoResult } from "./ko.js";
 import type { LoadResult } from "./load.js";
 import type { Machine } from "./machine.js";
 import type { ShutdownResult } from "./shutdown.js";
@@ -20,6 +21,8 @@ export interface Results {
   connect: ConnectResult;
   cold: ColdResult;
   warm: WarmResult;
+  /** ko beside the module: publish after an edit, with no change, two platforms, cold. */
+  ko: KoResult;
   image: Artefacts["image"];
   startup: StartupResult;
   load: LoadResult;

@@ -22,6 +22,7 @@ import { coldBuilds } from "./engine/cold.js";
 import { connectTimes } from "./engine/connectTimes.js";
 import { engineToolAvailable, startEngine } from "./engine/env.js";
 import { WARM_RUNS, warmRuns } from "./engine/warm.js";
+import { KO_RUNS, koVersusModule } from "./ko.js";
 import { LOAD_DEFAULTS, load } from "./load.js";
 import { machine } from "./machine.js";
 import { reportMarkdown } from "./report.js";
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     const warm = await step("warm build, test and publish", () =>
       warmRuns(ctx, QUICK ? { floor: 5, builds: 2, tests: 1, publishes: 1 } : WARM_RUNS),
     );
+    const ko = await step("ko beside the module", () => koVersusModule(ctx, QUICK ? { publishes: 1 } : KO_RUNS));
     const port = imageConfig({}).exposedPorts[0];
     const start = await step("start-up", () =>
       startup(ctx, { service: built.serviceBinary, bare: built.bareBinary }, { tag: built.imageTag, port }, QUICK ? { process: 5, docker: 1 } : { process: 25, docker: 5 }),
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
       shutdown(ctx, built.serviceBinary, QUICK ? { warmMs: 1_000, workers: 16, wrkSeconds: 3 } : undefined),
     );
 
-    const partial = { warm, cold, image: built.image, load: loaded, startup: start, shutdown: down };
+    const partial = { warm, ko, cold, image: built.image, load: loaded, startup: start, shutdown: down };
     const results: Results = {
       machine: m,
       totalSeconds: 0,

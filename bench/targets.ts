@@ -26,6 +26,10 @@ export const ENGINE_TARGETS = {
   twoPlatformsOverOne: 1.5,
   /** test after an edit ≤ this × raw go vet + go test + go build of the same edit. */
   testOverRaw: 1.5,
+  /** publish after an edit (one session) ≤ this × ko's whole process, same edit. */
+  editPublishOverKo: 1.0,
+  /** publish with no change (one session) ≤ this × ko's whole process. */
+  noChangePublishOverKo: 1.0,
 } as const;
 
 const kb = (n: number): string => `${(n / 1000).toFixed(1)} KB`;
@@ -44,7 +48,7 @@ function ratio(target: string, measured: Summary, k: number, base: Summary, what
   };
 }
 
-export function engineTargets(r: Pick<Results, "warm" | "cold" | "image">): Target[] {
+export function engineTargets(r: Pick<Results, "warm" | "cold" | "image" | "ko">): Target[] {
   const w = r.warm;
   const t = ENGINE_TARGETS;
   const coldRest = r.cold.restMs;
@@ -54,6 +58,9 @@ export function engineTargets(r: Pick<Results, "warm" | "cold" | "image">): Targ
     ratio(`cold \`build\` minus image pull ≤ ${t.coldRestOverRaw}× raw cold go build`, coldRest, t.coldRestOverRaw, r.cold.rawColdMs, "raw cold"),
     ratio(`\`publish\` of two platforms ≤ ${t.twoPlatformsOverOne}× one platform`, w.publishTwoMs, t.twoPlatformsOverOne, w.publishOneMs, "one platform"),
     ratio(`\`test\` after an edit ≤ ${t.testOverRaw}× raw go vet + go test + go build`, w.editTestMs, t.testOverRaw, w.rawVetTestBuildMs, "raw"),
+    ratio(`\`publish\` after a one-line edit, one session, ≤ ${t.editPublishOverKo}× ko's whole process`, r.ko.module.editMs, t.editPublishOverKo, r.ko.ko.editMs, "ko"),
+    ratio(`\`publish\` with no change, one session, ≤ ${t.noChangePublishOverKo}× ko's whole process`, r.ko.module.noChangeMs, t.noChangePublishOverKo, r.ko.ko.noChangeMs, "ko"),
+    ratio(`\`publish\` of two platforms after an edit (no tests, no scan) ≤ ${t.twoPlatformsOverOne}× one`, r.ko.module.twoPlatformsMs, t.twoPlatformsOverOne, r.ko.module.editMs, "one platform"),
   ];
   const extra = r.image.fileBytes - r.image.binary;
   out.push({
@@ -65,6 +72,11 @@ export function engineTargets(r: Pick<Results, "warm" | "cold" | "image">): Targ
     target: "the digest repeats on two freshly wiped engines",
     measured: r.cold.reproducibility.verdict,
     met: r.cold.reproducibility.verdict === "identical",
+  });
+  out.push({
+    target: "every edit beside ko changes the pushed digest, for ko and for the module",
+    measured: `ko ${r.ko.ko.editsChangedDigest ? "yes" : "no"}, module ${r.ko.module.editsChangedDigest ? "yes" : "no"}`,
+    met: r.ko.ko.editsChangedDigest && r.ko.module.editsChangedDigest,
   });
   out.push({
     target: "every one-line edit reaches the engine's binary (a new digest each time)",

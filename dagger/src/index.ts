@@ -322,6 +322,9 @@ export class GoScratch {
     const sboms = await Promise.all(
       targets.map(async (platform) => ({ platform, file: await sbomOf(s, await buildBinary(s, platform, layout, steps.run), platform, steps.run) })),
     );
+    // The tarball and the SBOMs side by side (as the push's inputs alone, the engine made them one
+    // after the other); then the push, which finds them done.
+    await steps.evaluate(() => Promise.all([tarball.sync(), ...sboms.map((b) => b.file.sync())]));
     return (await release(s, tarball, { ...target, sboms }, steps)).join("\n");
   }
 
