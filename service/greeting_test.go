@@ -93,3 +93,19 @@ func FuzzGreetingName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNameParam holds nameParam to what it stands for, url.ParseQuery's Get.
+func FuzzNameParam(f *testing.F) {
+	for _, seed := range []string{
+		"", "name=", "name=bench", "name=Ada+Lovelace", "name=%41da", "name=%zz", "name=a=b",
+		"name=a;b", "x=1&name=2", "name=1&name=2", "nam%65=Ada", "name", "name=\xff", "=x",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		q, _ := url.ParseQuery(rawQuery)
+		if got, want := nameParam(rawQuery), q.Get("name"); got != want {
+			t.Errorf("nameParam(%q) = %q, want %q (url.ParseQuery)", rawQuery, got, want)
+		}
+	})
+}

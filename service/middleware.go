@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 )
 
@@ -20,10 +20,18 @@ import (
 //
 // Route and status are read after the request has been served, so they are
 // the pattern the mux matched and the status actually sent.
+//
+// Whether a request is logged is decided once, when it arrives: below info
+// (LOG_LEVEL=warn or error) a request reads no clock and builds no record. A
+// level change at runtime applies to the requests that arrive after it.
 func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
+			var start time.Time
+			logged := logger.Enabled(r.Context(), slog.LevelInfo)
+			if logged {
+				start = time.Now()
+			}
 			rec := &statusRecorder{ResponseWriter: w}
 			if m != nil {
 				m.inFlight.Add(1)
@@ -33,32 +41,38 @@ func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 				rt, status := route(r), rec.statusCode()
 				if m != nil {
 					m.inFlight.Add(-1)
-					key := rt + " " + strconv.Itoa(status)
-					if aborted {
-						key = rt + " aborted"
-					}
-					m.requests.Add(key, 1)
+					m.count(rt, status, aborted)
 				}
-				if !logger.Enabled(r.Context(), slog.LevelInfo) {
-					return
+				if logged {
+					logRequest(logger, r, rt, status, rec.bytes, start, aborted)
 				}
-				attrs := []slog.Attr{
-					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
-					slog.String("route", rt),
-					slog.Int("status", status),
-					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-					slog.Int64("bytes", rec.bytes),
-				}
-				if aborted {
-					attrs = append(attrs, slog.Bool("aborted", true))
-				}
-				logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			}()
 			serveRecovering(logger, rec, r, next)
 			aborted = false
 		})
 	}
+}
+
+// logRequest writes the access-log line. The record goes straight to the
+// handler, the way log/slog documents for wrappers: Logger.LogAttrs would
+// also read the clock again and capture the caller's PC (runtime.Callers) for
+// a source the handler does not print (no AddSource). The line is the same:
+// time (the end of the request), level, msg, then the attributes in order.
+func logRequest(logger *slog.Logger, r *http.Request, route string, status int, bytes int64, start time.Time, aborted bool) {
+	end := time.Now()
+	rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(end.Sub(start).Microseconds())/1000),
+		slog.Int64("bytes", bytes),
+	)
+	if aborted {
+		rec.AddAttrs(slog.Bool("aborted", true))
+	}
+	_ = logger.Handler().Handle(r.Context(), rec)
 }
 
 // serveRecovering serves r, turning a panic into a 500. http.ErrAbortHandler
@@ -118,6 +132,18 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 		s.WriteHeader(http.StatusOK)
 	}
 	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// WriteString lets io.WriteString reach the wrapped writer's WriteString
+// (net/http's copies the string into its buffer), so handlers that write a
+// string do not convert it to a []byte first.
+func (s *statusRecorder) WriteString(str string) (int, error) {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	n, err := io.WriteString(s.ResponseWriter, str)
 	s.bytes += int64(n)
 	return n, err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,7 +42,11 @@ func newHTTPServer(cfg config, h http.Handler, logger *slog.Logger) *http.Server
 		ConnState: func(c net.Conn, s http.ConnState) {
 			switch s {
 			case http.StateNew, http.StateClosed, http.StateHijacked:
-				logger.Debug("conn", "state", s.String(), "remote", c.RemoteAddr().String())
+				// Checked first: the remote address is formatted only when
+				// the line is written.
+				if logger.Enabled(context.Background(), slog.LevelDebug) {
+					logger.Debug("conn", "state", s.String(), "remote", c.RemoteAddr().String())
+				}
 			}
 		},
 	}
