@@ -20,7 +20,7 @@ export interface ShutdownRow {
   outstandingAtSignal: number;
   /** Complete 200 responses. */
   answered: number;
-  /** Requests the service's access log recorded (it logs each one after its handler ran). */
+  /** Requests to PATH the service's access log recorded (it logs each one after its handler ran). */
   handled: number;
   /** handled − answered: taken on by the server, answer lost. */
   lostInFlight: number;
@@ -82,17 +82,33 @@ function once(agent: Agent, port: number): Promise<Outcome> {
   });
 }
 
-/** Counts the access-log lines of a service whose stdout is piped. */
-function countHandled(srv: Server): { handled(): number } {
+/** The access-log lines of the load's requests: PATH is logged as "path":"/". */
+const LOAD_LINE = ['"msg":"request"', '"path":"/",'];
+
+interface HandledCounter {
+  /** Access-log lines of GET PATH read so far. */
+  handled(): number;
+  /** Resolves once the service's stdout has ended (it exited): every line has been read. */
+  drained: Promise<void>;
+}
+
+/**
+ * Counts the access-log lines of the load's requests, from a service whose stdout is piped. Only
+ * GET PATH lines count, so waitReady's GET /healthz probes never do: subtracting a count taken when
+ * the last probe was answered raced with the pipe (the probe's line could be read after its
+ * response, and was then counted as a handled request of the load, lost in flight).
+ */
+function countHandled(srv: Server): HandledCounter {
   let handled = 0;
   const lines = createInterface({ input: srv.child.stdout! });
   lines.on("line", (l) => {
-    if (l.includes('"msg":"request"')) handled++;
+    if (LOAD_LINE.every((s) => l.includes(s))) handled++;
   });
-  return { handled: () => handled };
+  const drained = new Promise<void>((resolve) => lines.once("close", () => resolve()));
+  return { handled: () => handled, drained };
 }
 
-async function startService(ctx: BenchContext, binary: string): Promise<{ srv: Server; counter: { handled(): number } }> {
+async function startService(ctx: BenchContext, binary: string): Promise<{ srv: Server; counter: HandledCounter }> {
   const port = await freePort();
   const srv = startServer(ctx, binary, { env: ENV, port, stdout: "pipe" });
   const counter = countHandled(srv);
@@ -103,7 +119,6 @@ async function startService(ctx: BenchContext, binary: string): Promise<{ srv: S
 /** Node clients, keep-alive off or on: `workers` loops of sequential requests. */
 async function nodeClientRun(ctx: BenchContext, binary: string, keepAlive: boolean, workers: number, warmMs: number): Promise<ShutdownRow> {
   const { srv, counter } = await startService(ctx, binary);
-  const handledBefore = counter.handled(); // waitReady's probes
   const agent = new Agent({ keepAlive, maxSockets: workers });
   const counts = new Map<Outcome, number>();
   let outstanding = 0;
@@ -129,9 +144,9 @@ async function nodeClientRun(ctx: BenchContext, binary: string, keepAlive: boole
   stopAt = performance.now() + 300;
   await Promise.all(loops);
   agent.destroy();
-  await sleep(50); // let the last log lines arrive
+  await counter.drained; // the last log lines
   const c = (o: Outcome): number => counts.get(o) ?? 0;
-  const handled = counter.handled() - handledBefore;
+  const handled = counter.handled();
   const other: Record<string, number> = {};
   for (const [k, v] of counts) if (k.startsWith("other:")) other[k.slice(6)] = v;
   ctx.command(
@@ -158,7 +173,6 @@ async function nodeClientRun(ctx: BenchContext, binary: string, keepAlive: boole
 /** wrk (keep-alive) running across the SIGTERM: completed responses against the access log. */
 async function wrkRun(ctx: BenchContext, binary: string, seconds: number, signalAfterMs: number): Promise<ShutdownRow> {
   const { srv, counter } = await startService(ctx, binary);
-  const handledBefore = counter.handled();
   const o = { url: `http://127.0.0.1:${srv.port}${PATH}`, threads: 2, connections: 50, seconds };
   const wrk = runWrk(o);
   await sleep(signalAfterMs);
@@ -167,8 +181,8 @@ async function wrkRun(ctx: BenchContext, binary: string, seconds: number, signal
   const exit = await srv.exited;
   const drainMs = performance.now() - signalled;
   const { result } = await wrk;
-  await sleep(50);
-  const handled = counter.handled() - handledBefore;
+  await counter.drained;
+  const handled = counter.handled();
   ctx.command(SECTION, `${commandLine(wrkArgv({ ...o, url: `http://127.0.0.1:<port>${PATH}` }))}  # kill -TERM <pid> after ${signalAfterMs} ms`);
   const e = result.socketErrors;
   return {
