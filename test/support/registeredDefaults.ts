@@ -95,3 +95,12 @@ export const STATED_DEFAULTS: Readonly<Record<string, RegExp>> = {
   "tarball platforms": /engine's platform/,
   "publish repository": /anonymous registry whose images expire/,
 };
+
+/**
+ * The constructor's registered defaults as values by option name (options without a value default
+ * left out): what the module's options hold when a caller gives nothing but the source.
+ */
+export function constructorDefaults(): Record<string, unknown> {
+  const entries = Object.entries(REGISTERED_DEFAULTS[""]).filter((e): e is [string, string] => e[1] !== null);
+  return Object.fromEntries(entries.map(([name, json]) => [name, JSON.parse(json) as unknown]));
+}

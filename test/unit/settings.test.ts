@@ -1,16 +1,24 @@
 import type { Directory } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 
+import type { ModuleOptions } from "../../dagger/src/index.js";
 import { resolveSettings } from "../../dagger/src/pipeline/settings.js";
 import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
 import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
+import { constructorDefaults } from "../support/registeredDefaults.js";
 
 // resolveSettings only carries the source along; it never calls it, so a stand-in object will do.
 const source = {} as unknown as Directory;
 
+/** The options as the constructor hands them over: its defaults (as the engine registers them), then `given`. */
+function options(given: Partial<ModuleOptions> = {}): ModuleOptions {
+  // The defaults come from JSON, untyped; the introspection test holds them to the constructor's.
+  return { ...constructorDefaults(), source, ...given } as ModuleOptions;
+}
+
 describe("resolveSettings", () => {
-  it("applies the recipe's defaults", () => {
-    const s = resolveSettings({ source });
+  it("keeps the defaults the constructor registered", () => {
+    const s = resolveSettings(options());
     expect(s).toMatchObject({
       pkg: BUILD_DEFAULTS.pkg,
       version: BUILD_DEFAULTS.version,
@@ -25,7 +33,7 @@ describe("resolveSettings", () => {
   });
 
   it("normalises the package", () => {
-    expect(resolveSettings({ source, pkg: "cmd/api/" }).pkg).toBe("./cmd/api");
+    expect(resolveSettings(options({ pkg: "cmd/api/" })).pkg).toBe("./cmd/api");
   });
 
   it.each([
@@ -44,6 +52,6 @@ describe("resolveSettings", () => {
     [{ goproxy: "https://me:pw@proxy.internal" }, "GOPROXY holds credentials in a URL: pass them as a secret with --netrc"],
     [{ goprivate: "a b" }, 'invalid GOPRIVATE "a b"'],
   ])("rejects %j before anything is built", (input, message) => {
-    expect(() => resolveSettings({ source, ...input })).toThrow(message);
+    expect(() => resolveSettings(options(input))).toThrow(message);
   });
 });
