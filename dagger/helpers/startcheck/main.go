@@ -118,6 +118,15 @@ func check(argv []string, port int, timeout time.Duration, listeners func(pid in
 		case <-tick.C:
 			l, err := listeners(cmd.Process.Pid)
 			if err != nil {
+				// A service that exited between the tick and the read has no /proc entries left to
+				// read: its exit is the verdict then, not the error.
+				select {
+				case code := <-exited:
+					r := report("exited", last)
+					r.ExitCode = &code
+					return r
+				case <-time.After(time.Second):
+				}
 				stop()
 				r := report("not-listening", last)
 				r.Error = err.Error()
