@@ -20,10 +20,10 @@ describe("vulncheckFailure", () => {
     );
   });
 
-  it("takes govulncheck's client error for a -db it cannot probe as a database it cannot read", () => {
+  it("takes govulncheck's client error for a -db it cannot probe as a database it cannot read, and says what that error hides", () => {
     const stderr = "creating client: unrecognized vulndb format; see https://go.dev/security/vuln/database#api for accepted schema\n";
     expect(vulncheckFailure(stderr, 1, "https://vulndb.invalid")).toMatch(
-      /^scan: the vulnerability database https:\/\/vulndb\.invalid could not be read \(creating client: unrecognized vulndb format; .*\): pass one/,
+      /^scan: the vulnerability database https:\/\/vulndb\.invalid could not be read \(unreachable, or not a Go vulnerability database; govulncheck: creating client: unrecognized vulndb format; .*\): pass one/,
     );
   });
 

@@ -163,8 +163,11 @@ export function vulncheckFailure(stderr: string, exitCode: number, db: string | 
   const lines = stderr.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "");
   const cause = (lines.at(-1) ?? "").replace(/^govulncheck: /, "");
   if (/fetching vulnerabilities|creating client|vulnerability database|\bvuln\.go\.dev\b|index\/(db|modules)\.json|no such host|connection refused|i\/o timeout|dial tcp|tls:/i.test(cause)) {
+    // govulncheck 1.9 says "unrecognized vulndb format" for a database URL it could not fetch at all
+    // (a host that does not resolve, a port where nothing listens): the network error is not shown.
+    const why = /unrecognized vulndb format/.test(cause) ? `unreachable, or not a Go vulnerability database; govulncheck: ${cause}` : cause;
     return (
-      `scan: the vulnerability database ${db ?? DEFAULT_VULN_DB} could not be read (${cause}): ` +
+      `scan: the vulnerability database ${db ?? DEFAULT_VULN_DB} could not be read (${why}): ` +
       `pass one that can be reached with --vuln-db <directory> or --vuln-db-url <url>, ` +
       `or, for a publish of a commit scanned elsewhere, --skip-scan`
     );
