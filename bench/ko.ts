@@ -90,6 +90,46 @@ async function koBuild(ctx: BenchContext, ko: string, dir: string, env: NodeJS.P
   return { ms: r.ms, digest: DIGEST.exec(r.stdout)?.[0] ?? "" };
 }
 
+/** The publishes of each case, in ms, and the digests the edited publishes pushed. */
+interface Rounds {
+  noChange: number[];
+  edit: number[];
+  two: number[];
+  editDigests: Set<string>;
+}
+
+/**
+ * `publishes` rounds of: a publish with no change, one after an edit of `dir`, and one of two
+ * platforms after another edit; ko and the module go through the same rounds.
+ */
+async function publishRounds(publishes: number, dir: string, publish: (platforms: string) => Promise<{ ms: number; digest: string }>): Promise<Rounds> {
+  const r: Rounds = { noChange: [], edit: [], two: [], editDigests: new Set() };
+  for (let i = 0; i < publishes; i++) {
+    r.noChange.push((await publish("linux/amd64")).ms);
+    editService(dir);
+    const e = await publish("linux/amd64");
+    r.edit.push(e.ms);
+    r.editDigests.add(e.digest);
+    editService(dir);
+    r.two.push((await publish("linux/amd64,linux/arm64")).ms);
+  }
+  return r;
+}
+
+function summarizeRounds(r: Rounds): KoResult["module"] {
+  return {
+    noChangeMs: summarize(r.noChange),
+    editMs: summarize(r.edit),
+    twoPlatformsMs: summarize(r.two),
+    editsChangedDigest: r.editDigests.size === r.edit.length,
+  };
+}
+
+function roundsLine(r: Rounds): string {
+  const ms = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(" ");
+  return `no change ${ms(r.noChange)}; edit ${ms(r.edit)}; two platforms ${ms(r.two)} ms`;
+}
+
 export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS): Promise<KoResult> {
   const registry = await startRegistry();
   ctx.onCleanup(() => registry.stop());
@@ -117,26 +157,13 @@ export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS):
   const cold = await koBuild(ctx, ko, koDir, koEnv(ctx.path("ko", "gocache-cold")), "linux/amd64");
   const warmEnv = koEnv(ctx.path("ko", "gocache"));
   await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64,linux/arm64"); // both platforms' caches warm
-  const koNoChange: number[] = [];
-  const koEdit: number[] = [];
-  const koTwo: number[] = [];
-  const koDigests = new Set<string>();
-  for (let i = 0; i < runs.publishes; i++) {
-    koNoChange.push((await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64")).ms);
-    editService(koDir);
-    const e = await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64");
-    koEdit.push(e.ms);
-    koDigests.add(e.digest);
-    editService(koDir);
-    koTwo.push((await koBuild(ctx, ko, koDir, warmEnv, "linux/amd64,linux/arm64")).ms);
-  }
-  log(`  ko: cold ${cold.ms.toFixed(0)} ms; no change ${koNoChange.map((x) => x.toFixed(0)).join(" ")}; edit ${koEdit.map((x) => x.toFixed(0)).join(" ")}; two platforms ${koTwo.map((x) => x.toFixed(0)).join(" ")} ms`);
+  const k = await publishRounds(runs.publishes, koDir, (platforms) => koBuild(ctx, ko, koDir, warmEnv, platforms));
+  log(`  ko: cold ${cold.ms.toFixed(0)} ms; ${roundsLine(k)}`);
 
   // The module: publish --skip-tests --skip-scan, in one open session, a fresh read of the source each time.
   const modDir = ctx.path("ko", "module-src");
   cpSync(join(ROOT, "service"), modDir, { recursive: true });
   let tag = 0;
-  const modDigests = new Set<string>();
   const mod = await inSession(async () => {
     const service = dag.host().service([{ frontend: registry.port, backend: registry.port }]);
     const publish = async (platforms: string): Promise<{ ms: number; digest: string }> => {
@@ -147,28 +174,12 @@ export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS):
       return { ms: performance.now() - started, digest: DIGEST.exec(out)?.[0] ?? "" };
     };
     await publish("linux/amd64,linux/arm64");
-    const noChange: number[] = [];
-    const edit: number[] = [];
-    const two: number[] = [];
-    for (let i = 0; i < runs.publishes; i++) {
-      noChange.push((await publish("linux/amd64")).ms);
-      editService(modDir);
-      const e = await publish("linux/amd64");
-      edit.push(e.ms);
-      modDigests.add(e.digest);
-      editService(modDir);
-      two.push((await publish("linux/amd64,linux/arm64")).ms);
-    }
-    return { noChange, edit, two };
+    return publishRounds(runs.publishes, modDir, publish);
   });
   ctx.command(SECTION, "new GoScratch(<copy of service/>, ...).publish(<tag>, 'localhost:<port>/module', ..., platforms, latest=false, aliases=false, skipTests=true, registryService=host:<port>, ..., skipScan=true)");
-  log(`  module (one session): no change ${mod.noChange.map((x) => x.toFixed(0)).join(" ")}; edit ${mod.edit.map((x) => x.toFixed(0)).join(" ")}; two platforms ${mod.two.map((x) => x.toFixed(0)).join(" ")} ms`);
+  log(`  module (one session): ${roundsLine(mod)}`);
 
-  const result: KoResult = {
-    koVersion: KO_VERSION,
-    ko: { coldMs: cold.ms, noChangeMs: summarize(koNoChange), editMs: summarize(koEdit), twoPlatformsMs: summarize(koTwo), editsChangedDigest: koDigests.size === runs.publishes },
-    module: { noChangeMs: summarize(mod.noChange), editMs: summarize(mod.edit), twoPlatformsMs: summarize(mod.two), editsChangedDigest: modDigests.size === runs.publishes },
-  };
+  const result: KoResult = { koVersion: KO_VERSION, ko: { coldMs: cold.ms, ...summarizeRounds(k) }, module: summarizeRounds(mod) };
 
   // The module as users run it: a whole `dagger call` process each time.
   const cli = cliAvailable();

@@ -317,11 +317,10 @@ export class GoScratch {
     const layout = await inspectSource(s.source, s.pkg);
     // Every platform's image, the tarball, the SBOMs and the push: one graph, evaluated once.
     const steps = new DeferredSteps();
-    const images = await Promise.all(targets.map(async (p) => this.image(s, p, layout, steps.run)));
+    const built = await Promise.all(targets.map(async (platform) => ({ platform, binary: await buildBinary(s, platform, layout, steps.run) })));
+    const images = await Promise.all(built.map((b) => runtimeImage(s, b.platform, b.binary, caBundle(s), steps.run)));
     const tarball = await imageTarball(s, images, how, steps.run);
-    const sboms = await Promise.all(
-      targets.map(async (platform) => ({ platform, file: await sbomOf(s, await buildBinary(s, platform, layout, steps.run), platform, steps.run) })),
-    );
+    const sboms = await Promise.all(built.map(async (b) => ({ platform: b.platform, file: await sbomOf(s, b.binary, b.platform, steps.run) })));
     // The tarball and the SBOMs side by side (as the push's inputs alone, the engine made them one
     // after the other); then the push, which finds them done.
     await steps.evaluate(() => Promise.all([tarball.sync(), ...sboms.map((b) => b.file.sync())]));
