@@ -5,7 +5,8 @@
  */
 import { cpSync } from "node:fs";
 
-import { goBuildArgs, goBuildEnv, goTestArgs, goVetArgs } from "../dagger/src/recipe/goBuild.js";
+import { goBuildArgs, goBuildEnv } from "../dagger/src/recipe/goBuild.js";
+import { goTestArgs, goVetArgs } from "../dagger/src/recipe/sourceChecks.js";
 import { ROOT, sh } from "../test/support/commands.js";
 import { type BenchContext, commandLine } from "./context.js";
 import { timed } from "./stats.js";

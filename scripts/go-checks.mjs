@@ -13,6 +13,10 @@ const modules = [
   ...(existsSync(fixtures) ? readdirSync(fixtures).map((d) => join(fixtures, d)) : []),
 ].filter((dir) => existsSync(join(dir, "go.mod")));
 
+// Fixtures that exist for their go vet findings (the module's test must fail on them, then pass
+// with --vet=false): every other check runs on them, go vet does not.
+const vetFindings = new Set([join(fixtures, "vetfinding")]);
+
 function run(cwd, cmd, args) {
   console.log(`$ (cd ${cwd.slice(root.length)} && ${cmd} ${args.join(" ")})`);
   return execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
@@ -24,6 +28,6 @@ for (const dir of modules) {
     console.error(`gofmt: these files need formatting:\n${unformatted}`);
     process.exit(1);
   }
-  process.stdout.write(run(dir, "go", ["vet", "./..."]));
+  if (!vetFindings.has(dir)) process.stdout.write(run(dir, "go", ["vet", "./..."]));
   process.stdout.write(run(dir, "go", ["test", "-race", "-count=1", "./..."]));
 }

@@ -10,9 +10,8 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import type { GoScratch } from "../../dagger/src/index.js";
 import { minutes, ROOT, sh } from "../support/commands.js";
-import { engineSuite, goScratch, rejection, useEngineSession } from "../support/engine.js";
+import { engineSuite, goScratch, rejection, useEngineSession, type ModuleUnderTest } from "../support/engine.js";
 import { toolAvailable } from "../support/requirements.js";
 
 const run = engineSuite("binary", [toolAvailable("readelf", ["--version"]), toolAvailable("go", ["version"])]);
@@ -22,7 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 let n = 0;
 /** `binary(platform)` exported to this machine. */
-async function exported(gs: GoScratch, platform?: string): Promise<string> {
+async function exported(gs: ModuleUnderTest, platform?: string): Promise<string> {
   const path = join(work, `app-${++n}`);
   await (await gs.binary(platform)).export(path);
   return path;

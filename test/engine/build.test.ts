@@ -11,9 +11,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { imageConfig, rootfsLayout, type RuntimeOptions } from "../../dagger/src/recipe/image.js";
-import type { GoScratch } from "../../dagger/src/index.js";
 import { minutes } from "../support/commands.js";
-import { engineSuite, goScratch, rejection, useEngineSession, type TestOptions } from "../support/engine.js";
+import { engineSuite, goScratch, rejection, useEngineSession, type TestOptions, type ModuleUnderTest } from "../support/engine.js";
 import { OciLayout, type OciImage } from "../support/ociLayout.js";
 
 const run = engineSuite("build");
@@ -24,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 let exports = 0;
 /** `build(platform)` exported by the engine and unpacked. */
-async function exported(gs: GoScratch, platform?: string): Promise<{ layout: OciLayout; image: OciImage }> {
+async function exported(gs: ModuleUnderTest, platform?: string): Promise<{ layout: OciLayout; image: OciImage }> {
   const n = ++exports;
   const tar = join(work, `image-${n}.tar`);
   await (await gs.build(platform)).export(tar);

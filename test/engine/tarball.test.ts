@@ -12,9 +12,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { rfc3339 } from "../../dagger/src/recipe/image.js";
-import type { GoScratch } from "../../dagger/src/index.js";
 import { minutes } from "../support/commands.js";
-import { engineSuite, goScratch, useEngineSession, type TestOptions } from "../support/engine.js";
+import { engineSuite, goScratch, useEngineSession, type TestOptions, type ModuleUnderTest } from "../support/engine.js";
 import { OciLayout } from "../support/ociLayout.js";
 
 const run = engineSuite("tarball");
@@ -25,7 +24,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 let n = 0;
 /** `tarball(platforms)` exported to this machine: its path, sha256 and unpacked layout. */
-async function tarball(gs: GoScratch, platforms?: string): Promise<{ path: string; sha256: string; layout: OciLayout }> {
+async function tarball(gs: ModuleUnderTest, platforms?: string): Promise<{ path: string; sha256: string; layout: OciLayout }> {
   const path = join(work, `image-${++n}.tar`);
   await (await gs.tarball(platforms)).export(path);
   return {
@@ -36,7 +35,7 @@ async function tarball(gs: GoScratch, platforms?: string): Promise<{ path: strin
 }
 
 /** The digest of the engine's own export of `build()`, for comparison. */
-async function engineExportDigest(gs: GoScratch): Promise<string> {
+async function engineExportDigest(gs: ModuleUnderTest): Promise<string> {
   const path = join(work, `engine-${++n}.tar`);
   await (await gs.build("linux/amd64")).export(path);
   return OciLayout.unpack(path, join(work, `engine-${n}`)).index().manifests[0].digest;

@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { CARRIED_KEYS } from "../../dagger/src/carry.js";
+import { SOURCE_DEFAULT_PATH, SOURCE_IGNORE } from "../../dagger/src/recipe/source.js";
+import { constructorParameters } from "../support/moduleSource.js";
 import { helpText, introspectModule, type IntrospectedArg, type IntrospectedModule } from "../support/introspect.js";
 import { REGISTERED_DEFAULTS, STATED_DEFAULTS } from "../support/registeredDefaults.js";
 
@@ -39,6 +40,7 @@ describe("the module as the engine registers it", () => {
   it("exposes exactly the pipeline's functions, returning values the caller can chain", () => {
     const fns = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.returnType.name ?? f.returnType.kind]));
     expect(fns).toEqual({
+      fresh: "GoScratch",
       deps: "Container",
       binary: "File",
       build: "Container",
@@ -59,9 +61,11 @@ describe("the module as the engine registers it", () => {
     for (const [where, a] of allArgs()) expect(a.description.length, where).toBeGreaterThan(10);
   });
 
-  it("never caches publish; caches the rest for the session only, so --fresh can bypass caches", () => {
-    const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache]));
-    expect(cache).toEqual({ deps: "session", binary: "session", build: "session", tarball: "session", sbom: "session", scan: "session", serve: "session", test: "session", publish: "never" });
+  it("leaves every function whose result depends only on its inputs to the engine's function cache; scan for an hour; never publish or fresh", () => {
+    const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache ?? ""]));
+    // "" is the SDK's default: the engine's persistent cache, keyed by the module, the constructor's
+    // arguments and the function's (a directory by its content).
+    expect(cache).toEqual({ fresh: "never", deps: "", binary: "", build: "", tarball: "", sbom: "", scan: "1h", serve: "", test: "", publish: "never" });
   });
 
   it("runs test under `dagger check` and serve under `dagger up`, and nothing else", () => {
@@ -85,10 +89,15 @@ describe("the module as the engine registers it", () => {
     expect(publish.tag.isOptional).toBe(false);
   });
 
-  it("loads the source from service/ with narrow ignores, so a README edit rebuilds nothing", () => {
-    const source = obj().constructor.arguments.source;
-    expect(source.defaultPath).toBe("/service");
-    expect(source.ignore).toEqual(expect.arrayContaining(["**/.git", "**/node_modules", "**/*.md"]));
+  it("takes the source in every function but fresh (an edit re-runs no constructor), from service/ with narrow ignores, so a README edit rebuilds nothing", () => {
+    expect(obj().constructor.arguments.source).toBeUndefined();
+    for (const fn of Object.values(obj().methods).filter((f) => f.name !== "fresh")) {
+      const source = fn.arguments.source;
+      expect(source?.type, fn.name).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
+      expect(source.defaultPath, fn.name).toBe(SOURCE_DEFAULT_PATH);
+      expect(source.ignore, fn.name).toEqual(SOURCE_IGNORE);
+      expect(source.ignore).toEqual(expect.arrayContaining(["**/.git", "**/node_modules", "**/*.md"]));
+    }
   });
 
   it("registers the recipe's default of every optional argument, as a value (not prose)", () => {
@@ -110,8 +119,8 @@ describe("the module as the engine registers it", () => {
     for (const [where, a] of allArgs()) expect(a.description, where).not.toContain("`");
   });
 
-  it("keeps as state only what carry.ts carries, plus the --fresh nonce", () => {
-    expect(Object.keys(obj().properties).sort()).toEqual([...CARRIED_KEYS, "freshNonce"].sort());
+  it("keeps as state exactly the constructor's options, each under its own name, plus the nonce fresh sets", () => {
+    expect(Object.keys(obj().properties).sort()).toEqual([...constructorParameters(), "freshNonce"].sort());
   });
 
   it("declares no interfaces and exposes no state", () => {

@@ -12,6 +12,7 @@ import { connection, dag, type Directory } from "@dagger.io/dagger";
 import { afterAll, beforeAll } from "vitest";
 
 import { GoScratch, type ModuleOptions } from "../../dagger/src/index.js";
+import { useHelpersFrom } from "../../dagger/src/pipeline/helpers.js";
 import { ROOT, minutes } from "./commands.js";
 import { constructorParameters } from "./moduleSource.js";
 import { requireOrSkip, toolAvailable, type Availability } from "./requirements.js";
@@ -72,9 +73,10 @@ export const TEST_GOLANG_IMAGE: string | undefined = process.env.GO_SCRATCH_GOLA
 
 /**
  * The module's options by name, as `dagger call --<option>` gives them (the module's own
- * ModuleOptions), except that directories are paths on this machine.
+ * ModuleOptions), except that directories are paths on this machine; and the source every function
+ * of the module is then called with, as `dagger call <function> --source=<path>` gives it.
  */
-export type TestOptions = Partial<Omit<ModuleOptions, "source" | "assets" | "vulnDb">> & {
+export type TestOptions = Partial<Omit<ModuleOptions, "assets" | "vulnDb" | "freshNonce">> & {
   /** A directory on this machine (absolute, or relative to the repository root); default service/. */
   source?: string;
   /**
@@ -86,6 +88,8 @@ export type TestOptions = Partial<Omit<ModuleOptions, "source" | "assets" | "vul
   assets?: string;
   /** A vulnerability database directory on this machine; default: an empty one (the public one may be out of reach). */
   vulnDb?: string;
+  /** Chain `fresh` before the function, as `dagger call fresh <function>` does. */
+  fresh?: boolean;
 };
 
 /** A host directory, as `--source=<path>` would load it (without .git and node_modules). */
@@ -96,17 +100,48 @@ export function hostDirectory(path: string, reload = false): Directory {
   });
 }
 
+/** The functions of GoScratch that take the source first, as a test calls them: the source already given. */
+type SourceFunctions = {
+  [K in keyof GoScratch as GoScratch[K] extends (...args: infer P) => unknown ? (P extends [Directory, ...unknown[]] ? K : never) : never]: GoScratch[K] extends (
+    source: Directory,
+    ...rest: infer A
+  ) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+/** The module under test: its functions with the source bound, `fresh` chained likewise, and the object itself. */
+export type ModuleUnderTest = SourceFunctions & {
+  /** `dagger call fresh <function>`: the same module with every cache bypassed for the next call. */
+  fresh(): ModuleUnderTest;
+  readonly object: GoScratch;
+  readonly source: Directory;
+};
+
+/** The functions that take the source, by name (checked against the class by the type above). */
+const SOURCE_FUNCTIONS = ["deps", "binary", "build", "tarball", "sbom", "scan", "serve", "test", "publish"] as const satisfies readonly (keyof SourceFunctions)[];
+
+/** `object`'s functions with `source` given first, as the module runtime passes a function's arguments. */
+export function bindSource(object: GoScratch, source: Directory): ModuleUnderTest {
+  const call = (name: keyof SourceFunctions) => (...args: unknown[]) => (object[name] as (...a: unknown[]) => unknown).call(object, source, ...args);
+  const bound = Object.fromEntries(SOURCE_FUNCTIONS.map((name) => [name, call(name)])) as SourceFunctions;
+  return { ...bound, fresh: () => bindSource(object.fresh(), source), object, source };
+}
+
 /**
  * `new GoScratch(...)` with named options, passed in the constructor's parameter order as the SDK's
  * runtime passes them (an option not given is undefined, so the constructor's default applies); the
- * golang image defaults to TEST_GOLANG_IMAGE.
+ * golang images default to TEST_GOLANG_IMAGE. Its functions are then called with the source.
  */
-export function goScratch(o: TestOptions = {}): GoScratch {
-  const { source, reloadSource, assets, vulnDb, ...rest } = o;
+export function goScratch(o: TestOptions = {}): ModuleUnderTest {
+  // Library mode has no current module: the helpers' source comes from this checkout, as the engine
+  // would load it from the module's own directory.
+  useHelpersFrom(() => hostDirectory("dagger/helpers"));
+  const { source, reloadSource, assets, vulnDb, fresh, ...rest } = o;
   const named: Partial<Record<string, unknown>> = {
     ...rest,
-    source: hostDirectory(source ?? "service", reloadSource),
     golangImage: o.golangImage ?? TEST_GOLANG_IMAGE,
+    helperImage: o.helperImage ?? TEST_GOLANG_IMAGE,
     assets: assets === undefined ? undefined : hostDirectory(assets),
     vulnDb: o.vulnDbUrl === undefined || vulnDb !== undefined ? hostDirectory(vulnDb ?? EMPTY_VULN_DB) : undefined,
   };
@@ -115,7 +150,8 @@ export function goScratch(o: TestOptions = {}): GoScratch {
   if (unknown.length > 0) throw new Error(`goScratch: no such option ${unknown.join(", ")}`);
   // The constructor's parameters, by position: the one place the SDK itself reads them from.
   const ctor = GoScratch as unknown as new (...args: unknown[]) => GoScratch;
-  return new ctor(...order.map((name) => named[name]));
+  const module = bindSource(new ctor(...order.map((name) => named[name])), hostDirectory(source ?? "service", reloadSource));
+  return fresh ? module.fresh() : module;
 }
 
 /** The error message a promise rejects with; throws if it resolves. */

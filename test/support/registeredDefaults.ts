@@ -10,6 +10,7 @@ import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js
 import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
 import { PUBLISH_PLATFORMS } from "../../dagger/src/recipe/platform.js";
 import { TEST_DEFAULTS } from "../../dagger/src/recipe/policy.js";
+import { SOURCE_CHECK_DEFAULTS } from "../../dagger/src/recipe/sourceChecks.js";
 import { DEFAULT_REPOSITORY } from "../../dagger/src/recipe/reference.js";
 import { START_TIMEOUT_SECONDS } from "../../dagger/src/recipe/startup.js";
 import { RELEASE_DEFAULTS } from "../../dagger/src/recipe/tags.js";
@@ -19,7 +20,6 @@ const none = null;
 /** By function ("" for the constructor), then argument: the default's JSON, or null for none. */
 export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string | null>>>> = {
   "": {
-    source: none, // a contextual directory: defaultPath /service
     pkg: JSON.stringify(BUILD_DEFAULTS.pkg),
     version: JSON.stringify(BUILD_DEFAULTS.version),
     revision: JSON.stringify(BUILD_DEFAULTS.revision),
@@ -33,14 +33,18 @@ export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string
     binaryName: JSON.stringify(RUNTIME_DEFAULTS.binaryName),
     title: JSON.stringify(RUNTIME_DEFAULTS.title),
     sourceUrl: none,
-    fresh: "false",
     toolchain: none,
     modCache: none,
     buildCache: none,
+    helperImage: JSON.stringify(GOLANG_IMAGE),
     define: none,
     tzdata: "false",
     env: none,
     args: none,
+    vet: JSON.stringify(SOURCE_CHECK_DEFAULTS.vet),
+    goTest: JSON.stringify(SOURCE_CHECK_DEFAULTS.goTest),
+    testFlags: JSON.stringify(SOURCE_CHECK_DEFAULTS.testFlags),
+    checkPackages: none,
     healthPath: JSON.stringify(TEST_DEFAULTS.healthPath),
     blackboxPattern: JSON.stringify(TEST_DEFAULTS.blackboxPattern),
     maxSizeMb: JSON.stringify(TEST_DEFAULTS.maxSizeMb),
@@ -53,15 +57,18 @@ export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string
     vulnDb: none,
     vulnDbUrl: none,
   },
-  deps: {},
-  binary: { platform: none },
-  build: { platform: none },
-  tarball: { platforms: none, compression: JSON.stringify(DEFAULT_COMPRESSION) },
-  sbom: { platform: none },
-  scan: {},
-  serve: {},
-  test: {},
+  // `source` of every function: a contextual directory (defaultPath /service), no value.
+  fresh: {},
+  deps: { source: none },
+  binary: { source: none, platform: none },
+  build: { source: none, platform: none },
+  tarball: { source: none, platforms: none, compression: JSON.stringify(DEFAULT_COMPRESSION) },
+  sbom: { source: none, platform: none },
+  scan: { source: none },
+  serve: { source: none },
+  test: { source: none },
   publish: {
+    source: none,
     tag: none, // required
     repository: JSON.stringify(DEFAULT_REPOSITORY),
     username: none,
@@ -84,6 +91,7 @@ export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string
 export const STATED_DEFAULTS: Readonly<Record<string, RegExp>> = {
   "modCache": /go-scratch-go-mod volume/,
   "buildCache": /go-scratch-go-build volume/,
+  "checkPackages": /every package/,
   "goprivate": /the toolchain's/,
   "gonosumdb": /the toolchain's/,
   "goproxy": /the toolchain's/,

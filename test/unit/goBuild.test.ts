@@ -5,6 +5,7 @@ import {
   GO_PATHS,
   goBuildArgs,
   goBuildEnv,
+  SOURCE_GOTOOLCHAIN,
   ldflags,
   normalizePackage,
   validateDefine,
@@ -80,13 +81,13 @@ describe("goBuildArgs", () => {
 });
 
 describe("goBuildEnv", () => {
-  it("disables cgo, pins the toolchain and cross-compiles", () => {
+  it("disables cgo and cross-compiles (the toolchain is go.mod's: GOTOOLCHAIN=auto on every go command)", () => {
     expect(goBuildEnv("linux/arm64")).toEqual({
       CGO_ENABLED: "0",
-      GOTOOLCHAIN: "local",
       GOOS: "linux",
       GOARCH: "arm64",
     });
+    expect(SOURCE_GOTOOLCHAIN).toBe("auto");
   });
 });
 

@@ -1,24 +1,20 @@
-import type { Directory } from "@dagger.io/dagger";
 import { describe, expect, it } from "vitest";
 
 import type { ModuleOptions } from "../../dagger/src/index.js";
-import { resolveSettings } from "../../dagger/src/pipeline/settings.js";
+import { validateOptions } from "../../dagger/src/pipeline/settings.js";
 import { BUILD_DEFAULTS, GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
 import { RUNTIME_DEFAULTS } from "../../dagger/src/recipe/image.js";
 import { constructorDefaults } from "../support/registeredDefaults.js";
 
-// resolveSettings only carries the source along; it never calls it, so a stand-in object will do.
-const source = {} as unknown as Directory;
-
 /** The options as the constructor hands them over: its defaults (as the engine registers them), then `given`. */
 function options(given: Partial<ModuleOptions> = {}): ModuleOptions {
   // The defaults come from JSON, untyped; the introspection test holds them to the constructor's.
-  return { ...constructorDefaults(), source, ...given } as ModuleOptions;
+  return { ...constructorDefaults(), ...given } as ModuleOptions;
 }
 
-describe("resolveSettings", () => {
+describe("validateOptions", () => {
   it("keeps the defaults the constructor registered", () => {
-    const s = resolveSettings(options());
+    const s = validateOptions(options());
     expect(s).toMatchObject({
       pkg: BUILD_DEFAULTS.pkg,
       version: BUILD_DEFAULTS.version,
@@ -28,12 +24,16 @@ describe("resolveSettings", () => {
       healthcheck: true,
       binaryName: RUNTIME_DEFAULTS.binaryName,
       sourceDateEpoch: 0,
-      fresh: false,
+      helperImage: GOLANG_IMAGE,
+      vet: true,
+      goTest: true,
+      testFlags: [],
+      checkPackages: [],
     });
   });
 
   it("normalises the package", () => {
-    expect(resolveSettings(options({ pkg: "cmd/api/" })).pkg).toBe("./cmd/api");
+    expect(validateOptions(options({ pkg: "cmd/api/" })).pkg).toBe("./cmd/api");
   });
 
   it.each([
@@ -51,7 +51,11 @@ describe("resolveSettings", () => {
     [{ maxSizeMb: 0 }, "invalid size budget 0 MB"],
     [{ goproxy: "https://me:pw@proxy.internal" }, "GOPROXY holds credentials in a URL: pass them as a secret with --netrc"],
     [{ goprivate: "a b" }, 'invalid GOPRIVATE "a b"'],
+    [{ testFlags: "-json" }, "--test-flags cannot set -json"],
+    [{ testFlags: "-run TestX" }, 'invalid --test-flags word "TestX"'],
+    [{ checkPackages: ["../other/..."] }, 'invalid --check-packages "../other/..."'],
+    [{ helperImage: "" }, "helper image is empty"],
   ])("rejects %j before anything is built", (input, message) => {
-    expect(() => resolveSettings(options(input))).toThrow(message);
+    expect(() => validateOptions(options(input))).toThrow(message);
   });
 });

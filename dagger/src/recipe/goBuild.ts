@@ -43,7 +43,6 @@ export const CACHE_VOLUMES = { modCache: "go-scratch-go-mod", buildCache: "go-sc
 /** The host name a module proxy given as a service has while modules download. */
 export const GOPROXY_ALIAS = "goproxy";
 
-
 /** What a Go build needs to know, beyond the source. */
 export interface GoBuildOptions {
   /** Target platform, e.g. `linux/arm64`; the build cross-compiles, never emulates. */
@@ -142,12 +141,20 @@ export function goBuildArgs(opts: GoBuildOptions): string[] {
 }
 
 /**
- * The environment of the build: no cgo (a static binary, no libc in scratch), the target's
- * GOOS/GOARCH, and GOTOOLCHAIN=local so the image's Go is the one that builds (a go.mod asking for a
- * newer Go fails clearly instead of downloading a toolchain mid-build).
+ * GOTOOLCHAIN for every go command run on the user's source: auto, so a go.mod or go.work that asks
+ * for a newer Go than the image's (its go or toolchain line) gets that Go the way the go command
+ * gets it: golang.org/toolchain from GOPROXY, verified against the checksum database, kept in the
+ * module cache (the go-scratch-go-mod volume). The golang images set local, which refuses such a
+ * go.mod. The same go.mod always selects the same toolchain, so the binary still repeats.
+ */
+export const SOURCE_GOTOOLCHAIN = "auto";
+
+/**
+ * The environment of the build: no cgo (a static binary, no libc in scratch) and the target's
+ * GOOS/GOARCH.
  */
 export function goBuildEnv(platform: string): Record<string, string> {
-  return { CGO_ENABLED: "0", GOTOOLCHAIN: "local", ...goPlatformEnv(platform) };
+  return { CGO_ENABLED: "0", ...goPlatformEnv(platform) };
 }
 
 /** The cache layer's command: download modules for the manifests only. */
@@ -156,14 +163,4 @@ export const MOD_DOWNLOAD_ARGS = ["go", "mod", "download"] as const;
 /** The cache layer's command for a workspace `go mod download` cannot load: these versions exactly. */
 export function modDownloadArgs(modules: readonly { path: string; version: string }[]): string[] {
   return [...MOD_DOWNLOAD_ARGS, ...modules.map((m) => `${m.path}@${m.version}`)];
-}
-
-/** `test`'s vet step over the package patterns. */
-export function goVetArgs(patterns: readonly string[]): string[] {
-  return ["go", "vet", ...patterns];
-}
-
-/** `test`'s `go test`: uncached (-count=1), verbose (for the pass/fail count), optionally only `-run`'s tests. */
-export function goTestArgs(patterns: readonly string[], run?: string): string[] {
-  return ["go", "test", "-count=1", "-v", ...(run === undefined ? [] : ["-run", run]), ...patterns];
 }

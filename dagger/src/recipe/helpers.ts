@@ -5,18 +5,7 @@
 import { validateEpoch, type RootfsEntry } from "./image.js";
 
 export const HELPERS = {
-  /** The helpers' files, relative to dagger/helpers (tests are not shipped). */
-  files: [
-    "go.mod",
-    "internal/ocilayout/ocilayout.go",
-    "rootfs/main.go",
-    "httpprobe/main.go",
-    "startcheck/main.go",
-    "reproducible/main.go",
-    // The pusher is a module of its own (oras-go): the others stay standard library only.
-    ...["go.mod", "go.sum", "main.go", "layout.go", "push.go", "credentials.go", "transport.go", "errors.go"].map((f) => `push/${f}`),
-  ],
-  /** Where their source is copied. */
+  /** Where their source (dagger/helpers) is copied. */
   src: "/go-scratch/helpers",
   /** Where `go build` writes them. */
   bin: "/go-scratch/bin",

@@ -4,6 +4,15 @@
  */
 import type { ModuleVersion } from "./goMod.js";
 
+/** Where `source` comes from when it is not given: this repository's reference service. */
+export const SOURCE_DEFAULT_PATH = "/service";
+
+/**
+ * What the source leaves out: version control, dependencies of other tools, documentation and
+ * editor files, the Dockerfile this module replaces; so editing any of them rebuilds nothing.
+ */
+export const SOURCE_IGNORE = ["**/.git", "**/node_modules", "**/*.md", "**/.github", "**/.vscode", "**/.idea", "**/Dockerfile", "**/.dockerignore"];
+
 /** What the module learned about a source directory. */
 export interface SourceFacts {
   /** Top-level entries (directories end with `/`, as Dagger lists them). */

@@ -11,6 +11,9 @@ export const SUPPLY_CHAIN_TOOLS = {
   vulncheck: { pkg: "golang.org/x/vuln/cmd/govulncheck", version: "v1.9.0", bin: "govulncheck" },
 } as const;
 
+/** One of the tools. */
+export type SupplyChainTool = (typeof SUPPLY_CHAIN_TOOLS)[keyof typeof SUPPLY_CHAIN_TOOLS];
+
 /** Where the tools are installed in the toolchain container. */
 export const TOOLS_BIN = "/go-scratch/tools";
 
