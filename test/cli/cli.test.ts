@@ -23,8 +23,8 @@ import { EMPTY_VULN_DB } from "../support/vulnDatabase.js";
 
 const run = requireOrSkip("cli: the module through dagger call", [cliAvailable(), registryAvailable()]);
 
-/** What the module's constructor gets on every call here: the golang image that can be pulled. */
-const GOLANG = TEST_GOLANG_IMAGE ? [`--golang-image=${TEST_GOLANG_IMAGE}`] : [];
+/** What the module's constructor gets on every call here: the golang image that can be pulled, for the service and the module's helpers. */
+const GOLANG = TEST_GOLANG_IMAGE ? [`--golang-image=${TEST_GOLANG_IMAGE}`, `--helper-image=${TEST_GOLANG_IMAGE}`] : [];
 
 describe.skipIf(!run)("cli: the module through dagger call", () => {
   let dir: string;
@@ -35,7 +35,7 @@ describe.skipIf(!run)("cli: the module through dagger call", () => {
     dir = moduleCopy();
     // `dagger check` takes no constructor flags: its options come from the module's .env, as users
     // set them (local defaults; names are the arguments', case-insensitive).
-    const env = [...(TEST_GOLANG_IMAGE ? [`GOLANGIMAGE=${TEST_GOLANG_IMAGE}`] : []), `VULNDB=${EMPTY_VULN_DB}`];
+    const env = [...(TEST_GOLANG_IMAGE ? [`GOLANGIMAGE=${TEST_GOLANG_IMAGE}`, `HELPERIMAGE=${TEST_GOLANG_IMAGE}`] : []), `VULNDB=${EMPTY_VULN_DB}`];
     writeFileSync(join(dir, ".env"), env.join("\n") + "\n");
     registry = await startRegistry();
   }, minutes(2));
@@ -54,11 +54,11 @@ describe.skipIf(!run)("cli: the module through dagger call", () => {
   }
 
   it(
-    "lists the nine functions (dagger functions)",
+    "lists the ten functions (dagger functions)",
     async () => {
       const r = await ok(["functions"]);
       const names = r.stdout.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, "").split(/\s+/)[0]);
-      for (const fn of ["binary", "build", "deps", "publish", "sbom", "scan", "serve", "tarball", "test"]) expect(names, fn).toContain(fn);
+      for (const fn of ["binary", "build", "deps", "fresh", "publish", "sbom", "scan", "serve", "tarball", "test"]) expect(names, fn).toContain(fn);
     },
     minutes(15),
   );
@@ -112,7 +112,9 @@ describe.skipIf(!run)("cli: the module through dagger call", () => {
     async () => {
       const help = (await ok(["call", "--help"])).stdout.replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ");
       const golang = TEST_GOLANG_IMAGE ?? GOLANG_IMAGE;
-      expect(help).toContain(`--golang-image string The golang image for the cache and build layers, pinned by digest. (default "${golang}")`);
+      expect(help).toContain(
+        `--golang-image string The golang image for the cache and build layers, pinned by digest. A go.mod asking for a newer Go gets it from GOPROXY, as the go command does. (default "${golang}")`,
+      );
       expect(help).toMatch(/--port int .*?\(default 8080\)/);
       const publish = (await ok(["call", "publish", "--help"])).stdout.replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ");
       expect(publish).toMatch(/--platforms string .*?\(default "linux\/amd64,linux\/arm64"\)/);

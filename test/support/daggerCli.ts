@@ -77,3 +77,30 @@ export function daggerError(r: CommandResult): string {
   const lines = r.stderr.split("\n").filter((l) => /^Error: /.test(l.replace(/\x1b\[[0-9;]*m/g, "")));
   return (lines.at(-1) ?? "").replace(/\x1b\[[0-9;]*m/g, "").replace(/ \[traceparent:[^\]]*\]$/, "");
 }
+
+/**
+ * What `dagger --progress=plain` printed as the outcome of each `withExec` whose command line matches
+ * `command`: DONE (run), CACHED (answered from the engine's cache) or ERROR, in order. Each span is
+ * printed as `<id> : ┆ withExec <command line>`, then `<id> : ┆ Container.withExec <STATUS> [<time>]`.
+ */
+export function execOutcomes(output: string, command: RegExp): string[] {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const spans = new Set<string>();
+  const outcomes: string[] = [];
+  for (const line of lines) {
+    const m = /^(\d+)\s*: [┆\s]*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, id, text] = m;
+    if (text.startsWith("withExec ") && command.test(text.slice("withExec ".length))) spans.add(id);
+    const status = /^Container\.withExec (DONE|CACHED|ERROR)\b/.exec(text);
+    if (status && spans.has(id)) outcomes.push(status[1]);
+  }
+  return outcomes;
+}
+
+/** The end of `dagger --progress=plain`'s output for a span line naming `fn`: DONE or CACHED, if printed. */
+export function functionOutcome(output: string, fn: string): string | undefined {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const m = new RegExp(`^\\d+\\s*: GoScratch\\.${fn} (DONE|CACHED|ERROR)\\b`, "m").exec(clean);
+  return m?.[1];
+}

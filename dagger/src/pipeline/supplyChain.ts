@@ -49,9 +49,10 @@ export async function sbomOf(s: Settings, binary: File, platform: string, run: S
 export async function vulnScan(s: Settings, layout: SourceLayout): Promise<string> {
   const src = await sourceLayer(s, layout);
   // govulncheck type-checks the source with the Go it was built with, and refuses a package that
-  // asks for a newer one: it is built with the Go the source selects (go.mod's, GOTOOLCHAIN=auto).
+  // asks for a newer one: it is built with at least the Go the source selects (go.mod's, under
+  // GOTOOLCHAIN=auto), or the newer one govulncheck's own go.mod asks for (+auto).
   const goVersion = (await execOutput(src, "go env GOVERSION", ["go", "env", "GOVERSION"])).trim();
-  const tools = await installTool(toolchain(s).withEnvVariable("GOTOOLCHAIN", goVersion), SUPPLY_CHAIN_TOOLS.vulncheck, execStep);
+  const tools = await installTool(toolchain(s).withEnvVariable("GOTOOLCHAIN", `${goVersion}+auto`), SUPPLY_CHAIN_TOOLS.vulncheck, execStep);
   let ctr = src.withDirectory(TOOLS_BIN, tools.directory(TOOLS_BIN));
   let db = s.vulnDbUrl;
   if (s.vulnDb) {
