@@ -4,7 +4,12 @@
 // saying what the registry now holds.
 //
 //	push -layout image.tar -repository host[:port]/path -tag v1.0.0 [-tag latest ...] [-connect host:port]
-//	     [-sbom linux/amd64=sbom.cdx.json ...] [-docker-config config.json]
+//	     [-sbom linux/amd64=sbom.cdx.json ...] [-docker-config config.json] [-stage all|content|tags]
+//
+// -stage splits a push in two around a step that needs the index in the registry before any tag
+// names it (publish signs it there): `content` pushes everything but the tags, the index by its
+// digest; `tags` then writes only the tags (the index again under each, read back and checked).
+// The default, `all`, does both in one run.
 //
 // Why oras-go v2 (oras.land/oras-go/v2), the OCI distribution client the ORAS project maintains,
 // rather than a client of our own: its remote.Repository pushes by digest (oras.CopyGraph skips
@@ -26,7 +31,8 @@
 // Docker config.json (-docker-config), and go only to the repository's host (and the token service
 // it names). Registries on localhost, 127.* or ::1 are spoken to over plain HTTP, any other over
 // HTTPS; -connect dials another address for every connection (a registry bound as a Dagger
-// service) while the URL keeps the repository's host.
+// service) while the URL keeps the repository's host. These rules are ../registryaccess's, which
+// the signer (../sign) shares.
 //
 // On success stdout holds one JSON document:
 //
@@ -46,7 +52,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -56,6 +61,7 @@ import (
 	"syscall"
 	"time"
 
+	"goscratch.example/registryaccess"
 	"oras.land/oras-go/v2/registry"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
@@ -88,11 +94,11 @@ func main() {
 // run pushes as the arguments say and returns the exit status.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var retries atomic.Int64
-	var t target
+	var t registryaccess.Target
 	var hide []string
 	fail := func(err error) int {
 		kind, msg := classify(err, t)
-		b, _ := json.Marshal(failure{Error: clean(msg, hide), Kind: kind, Retries: retries.Load()})
+		b, _ := json.Marshal(failure{Error: registryaccess.Clean(msg, hide), Kind: kind, Retries: retries.Load()})
 		fmt.Fprintln(stderr, string(b))
 		return 1
 	}
@@ -101,15 +107,16 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	flags.SetOutput(io.Discard)
 	layoutPath := flags.String("layout", "", "the OCI image layout tarball")
 	repository := flags.String("repository", "", "host[:port]/path of the repository, without tag")
-	connect := flags.String("connect", "", "dial this host:port for every connection")
-	dockerConfig := flags.String("docker-config", "", "a Docker config.json to take credentials from (its auths)")
+	var access registryaccess.Flags
+	access.Register(flags)
+	stage := flags.String("stage", stageAll, "all, content (everything but the tags, the index by digest) or tags (the tags only)")
 	var tags, sbomArgs stringList
 	flags.Var(&tags, "tag", "a tag to write (repeatable, written in order)")
 	flags.Var(&sbomArgs, "sbom", "os/arch[/variant]=file: a CycloneDX SBOM to attach to that platform's image (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			flags.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: push -layout image.tar -repository host[:port]/path -tag T [-tag T2 ...] [-connect host:port] [-sbom os/arch[/variant]=file ...] [-docker-config config.json]")
+			fmt.Fprintln(stderr, "usage: push -layout image.tar -repository host[:port]/path -tag T [-tag T2 ...] [-connect host:port] [-sbom os/arch[/variant]=file ...] [-docker-config config.json] [-stage all|content|tags]")
 			flags.PrintDefaults()
 			return 0
 		}
@@ -118,8 +125,18 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if flags.NArg() > 0 {
 		return fail(invalid("unexpected arguments: %s", strings.Join(flags.Args(), " ")))
 	}
-	if *layoutPath == "" || *repository == "" || len(tags) == 0 {
+	if *layoutPath == "" || *repository == "" {
 		return fail(invalid("usage: push -layout image.tar -repository host[:port]/path -tag T [-tag T2 ...]"))
+	}
+	switch {
+	case *stage != stageAll && *stage != stageContent && *stage != stageTags:
+		return fail(invalid("-stage %q: want all, content or tags", *stage))
+	case *stage == stageContent && len(tags) > 0:
+		return fail(invalid("-stage content writes no tag: give the tags to -stage tags"))
+	case *stage != stageContent && len(tags) == 0:
+		return fail(invalid("usage: push -layout image.tar -repository host[:port]/path -tag T [-tag T2 ...]"))
+	case *stage == stageTags && len(sbomArgs) > 0:
+		return fail(invalid("-stage tags writes only the tags: give the SBOMs to -stage content"))
 	}
 	ref, err := registry.ParseReference(*repository)
 	if err != nil {
@@ -128,24 +145,22 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if ref.Reference != "" {
 		return fail(invalid("-repository %q names a tag or digest; give tags with -tag", *repository))
 	}
-	t.host, t.connect = ref.Registry, *connect
+	t.Host, t.Connect = ref.Registry, access.Connect
 	for _, tag := range tags {
 		if !tagPattern.MatchString(tag) {
 			return fail(invalid("-tag %q is not a valid tag", tag))
 		}
 	}
-	if *connect != "" {
-		if _, _, err := net.SplitHostPort(*connect); err != nil {
-			return fail(invalid("-connect %q: want host:port", *connect))
-		}
+	if err := access.Check(); err != nil {
+		return fail(invalid("%v", err))
 	}
 
-	cred, source, err := credentials(ref.Registry, getenv, *dockerConfig)
+	cred, source, err := registryaccess.Credentials(ref.Registry, getenv, access.DockerConfig)
 	if err != nil {
-		return fail(err)
+		return fail(invalid("%v", err))
 	}
-	t.source = source
-	hide = secrets(cred)
+	t.Source = source
+	hide = cred.Secrets()
 
 	store, err := openLayout(*layoutPath)
 	if err != nil {
@@ -169,12 +184,13 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(err)
 	}
+	p.stage = *stage
 
 	repo := &remote.Repository{
 		Reference: ref,
-		PlainHTTP: plainHTTP(ref.Registry),
+		PlainHTTP: registryaccess.PlainHTTP(ref.Registry),
 		Client: &auth.Client{
-			Client:     &http.Client{Transport: newTransport(ref.Registry, *connect, &retries)},
+			Client:     &http.Client{Transport: newTransport(ref.Registry, access.Connect, &retries)},
 			Header:     http.Header{"User-Agent": {userAgent}},
 			Cache:      auth.NewCache(),
 			Credential: credentialFunc(ref.Registry, cred),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"goscratch.example/registryaccess"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/errdef"
 	"oras.land/oras-go/v2/registry/remote"
@@ -84,8 +85,16 @@ type PlatformOutput struct {
 	SBOM     string `json:"sbom,omitempty"`
 }
 
-// plan is a checked push: the image, the SBOM of each platform, the tags.
+// The stages of a push (-stage).
+const (
+	stageAll     = "all"
+	stageContent = "content"
+	stageTags    = "tags"
+)
+
+// plan is a checked push: the image, the SBOM of each platform, the tags, what stage to run.
 type plan struct {
+	stage     string
 	store     *tarStore
 	img       *Image
 	tags      []string
@@ -128,16 +137,48 @@ func makePlan(store *tarStore, img *Image, tags []string, sboms []*sbomFile) (*p
 // push uploads the plan to repo: every blob and platform manifest by digest (oras-go's CopyGraph:
 // children first, what the registry has is skipped), then each SBOM as a referrer of its platform's
 // manifest, then the index under each tag in order, each read back and checked to be the
-// layout's index.
+// layout's index. Stage content stops before the tags, with the index pushed by its digest; stage
+// tags writes the tags alone.
 func (p *plan) push(ctx context.Context, repo *remote.Repository) (*Output, error) {
 	out := &Output{Repository: repo.Reference.Registry + "/" + repo.Reference.Repository, Index: p.img.IndexDesc.Digest.String(), Tags: []TagOutput{}, Platforms: p.platforms}
 	if out.Platforms == nil {
 		out.Platforms = []PlatformOutput{}
 	}
+	if p.stage != stageTags {
+		if err := p.pushContent(ctx, repo, out); err != nil {
+			return nil, err
+		}
+	}
+	if p.stage == stageContent {
+		// The index by its digest, named by no tag yet: what publish signs before the tags move.
+		if err := repo.Push(ctx, p.img.IndexDesc, bytes.NewReader(p.img.Index)); err != nil {
+			return nil, registryaccess.Step(err, "pushing the index %s", p.img.IndexDesc.Digest)
+		}
+		return out, nil
+	}
+	for _, tag := range p.tags {
+		if err := repo.PushReference(ctx, p.img.IndexDesc, bytes.NewReader(p.img.Index), tag); err != nil {
+			return nil, registryaccess.Step(err, "writing the index under %s", tag)
+		}
+		got, err := repo.Resolve(ctx, tag)
+		if err != nil {
+			return nil, registryaccess.Step(err, "reading back %s", tag)
+		}
+		if got.Digest != p.img.IndexDesc.Digest {
+			return nil, registryaccess.Step(fmt.Errorf("the registry reports %s, not the layout's index %s", got.Digest, p.img.IndexDesc.Digest), "checking %s", tag)
+		}
+		out.Tags = append(out.Tags, TagOutput{Tag: tag, Digest: got.Digest.String()})
+	}
+	return out, nil
+}
+
+// pushContent uploads every blob and platform manifest, then attaches the SBOMs, noting each
+// SBOM's digest in out.
+func (p *plan) pushContent(ctx context.Context, repo *remote.Repository, out *Output) error {
 	for _, m := range p.img.Manifests {
 		err := oras.CopyGraph(ctx, p.store, repo, m, oras.CopyGraphOptions{Concurrency: 3, MaxMetadataBytes: maxMetadataBytes})
 		if err != nil {
-			return nil, step(unwrapCopy(err), "pushing %s %s", describeEntry(m), m.Digest)
+			return registryaccess.Step(unwrapCopy(err), "pushing %s %s", describeEntry(m), m.Digest)
 		}
 	}
 	for _, m := range p.img.Manifests {
@@ -147,7 +188,7 @@ func (p *plan) push(ctx context.Context, repo *remote.Repository) (*Output, erro
 		}
 		d, err := p.attachSBOM(ctx, repo, m, s)
 		if err != nil {
-			return nil, step(err, "attaching the SBOM of %s", s.platform)
+			return registryaccess.Step(err, "attaching the SBOM of %s", s.platform)
 		}
 		for j := range out.Platforms {
 			if out.Platforms[j].Digest == m.Digest.String() {
@@ -155,20 +196,7 @@ func (p *plan) push(ctx context.Context, repo *remote.Repository) (*Output, erro
 			}
 		}
 	}
-	for _, tag := range p.tags {
-		if err := repo.PushReference(ctx, p.img.IndexDesc, bytes.NewReader(p.img.Index), tag); err != nil {
-			return nil, step(err, "writing the index under %s", tag)
-		}
-		got, err := repo.Resolve(ctx, tag)
-		if err != nil {
-			return nil, step(err, "reading back %s", tag)
-		}
-		if got.Digest != p.img.IndexDesc.Digest {
-			return nil, step(fmt.Errorf("the registry reports %s, not the layout's index %s", got.Digest, p.img.IndexDesc.Digest), "checking %s", tag)
-		}
-		out.Tags = append(out.Tags, TagOutput{Tag: tag, Digest: got.Digest.String()})
-	}
-	return out, nil
+	return nil
 }
 
 func describeEntry(m ocispec.Descriptor) string {
@@ -228,7 +256,7 @@ func checkFallbackTag(ctx context.Context, repo *remote.Repository, subject ocis
 		return nil
 	}
 	if err != nil {
-		return step(err, "reading the referrers tag %s", tag)
+		return registryaccess.Step(err, "reading the referrers tag %s", tag)
 	}
 	if d.MediaType != ocispec.MediaTypeImageIndex {
 		return fmt.Errorf("the referrers tag %s holds a %s, not an OCI image index; refusing to replace it", tag, d.MediaType)

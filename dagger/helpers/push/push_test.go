@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"goscratch.example/registryaccess"
 )
 
 // checkTags reads each tag back from the registry: it must be an image index with the output's
@@ -127,7 +128,7 @@ func TestBasicAuthPushesOneIndexUnderEveryTag(t *testing.T) {
 
 	g := writeLayout(t, layoutSpec{platforms: []string{"linux/amd64"}, salt: "refused"})
 	t.Run("no credentials", func(t *testing.T) {
-		f := runPush(t, nil, "-layout", g.path, "-repository", reg.host+"/team/anon", "-tag", "v1").mustFail(t, kindCredentialsRequired)
+		f := runPush(t, nil, "-layout", g.path, "-repository", reg.host+"/team/anon", "-tag", "v1").mustFail(t, registryaccess.KindCredentialsRequired)
 		if !strings.Contains(f.Error, reg.host) {
 			t.Errorf("the error does not name the registry: %s", f.Error)
 		}
@@ -136,7 +137,7 @@ func TestBasicAuthPushesOneIndexUnderEveryTag(t *testing.T) {
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {
-		f := runPush(t, creds(user{"alice", "wrong password"}), "-layout", g.path, "-repository", reg.host+"/team/wrong", "-tag", "v1").mustFail(t, kindCredentialsRefused)
+		f := runPush(t, creds(user{"alice", "wrong password"}), "-layout", g.path, "-repository", reg.host+"/team/wrong", "-tag", "v1").mustFail(t, registryaccess.KindCredentialsRefused)
 		if strings.Contains(f.Error, "wrong password") {
 			t.Errorf("the error shows the password: %s", f.Error)
 		}
@@ -153,7 +154,7 @@ func TestBasicAuthPushesOneIndexUnderEveryTag(t *testing.T) {
 			}
 			return false
 		}, nil)
-		f := runPush(t, creds(alice), "-layout", g.path, "-repository", p.host+"/team/denied", "-tag", "v1").mustFail(t, kindDenied)
+		f := runPush(t, creds(alice), "-layout", g.path, "-repository", p.host+"/team/denied", "-tag", "v1").mustFail(t, registryaccess.KindDenied)
 		if !strings.Contains(f.Error, "denied") {
 			t.Errorf("the error does not say denied: %s", f.Error)
 		}
@@ -181,7 +182,7 @@ func TestBearerTokenFlow(t *testing.T) {
 		}
 	})
 	t.Run("wrong credentials", func(t *testing.T) {
-		f := push(t, creds(user{"alice", "not-the-password"}), "team/bearer-wrong").mustFail(t, kindCredentialsRefused)
+		f := push(t, creds(user{"alice", "not-the-password"}), "team/bearer-wrong").mustFail(t, registryaccess.KindCredentialsRefused)
 		if strings.Contains(f.Error, "not-the-password") {
 			t.Errorf("the error shows the password: %s", f.Error)
 		}
@@ -190,7 +191,7 @@ func TestBearerTokenFlow(t *testing.T) {
 		}
 	})
 	t.Run("no credentials", func(t *testing.T) {
-		push(t, nil, "team/bearer-anon").mustFail(t, kindCredentialsRequired)
+		push(t, nil, "team/bearer-anon").mustFail(t, registryaccess.KindCredentialsRequired)
 	})
 	t.Run("docker config auth", func(t *testing.T) {
 		auth := base64.StdEncoding.EncodeToString([]byte(alice.name + ":" + alice.password))
@@ -206,7 +207,7 @@ func TestBearerTokenFlow(t *testing.T) {
 	})
 	t.Run("environment wins over the docker config", func(t *testing.T) {
 		auth := base64.StdEncoding.EncodeToString([]byte(alice.name + ":" + alice.password))
-		push(t, creds(user{"alice", "not-the-password"}), "team/bearer-precedence", "-docker-config", dockerConfig(t, map[string]string{"auth": auth})).mustFail(t, kindCredentialsRefused)
+		push(t, creds(user{"alice", "not-the-password"}), "team/bearer-precedence", "-docker-config", dockerConfig(t, map[string]string{"auth": auth})).mustFail(t, registryaccess.KindCredentialsRefused)
 	})
 }
 
@@ -242,7 +243,7 @@ func TestUnreachableAfterRetries(t *testing.T) {
 	g := writeLayout(t, layoutSpec{platforms: []string{"linux/amd64"}, salt: "unreachable"})
 	closed := freeAddr(t)
 	r := runPush(t, nil, "-layout", g.path, "-repository", "localhost:5000/team/svc", "-tag", "v1", "-connect", closed)
-	f := r.mustFail(t, kindUnreachable)
+	f := r.mustFail(t, registryaccess.KindUnreachable)
 	if !strings.Contains(f.Error, "localhost:5000") || !strings.Contains(f.Error, closed) || !strings.Contains(f.Error, "connection refused") {
 		t.Errorf("the error does not name the host, the address dialled and the cause: %s", f.Error)
 	}
@@ -313,7 +314,7 @@ func TestCredentialsGoOnlyToTheRegistryHost(t *testing.T) {
 			t.Logf("the push succeeded; %d requests reached the other host, none with credentials", len(other.seen()))
 		default:
 			// oras-go refuses an upload Location on another host rather than send it anything.
-			if r.fail.Kind != kindRegistry || !strings.Contains(r.fail.Error, "different host") {
+			if r.fail.Kind != registryaccess.KindRegistry || !strings.Contains(r.fail.Error, "different host") {
 				t.Fatalf("failure %+v, want a clear refusal of the other host", r.fail)
 			}
 			if n := len(other.seen()); n != 0 {
@@ -443,7 +444,7 @@ func TestUnreadableFallbackIndexFailsThePush(t *testing.T) {
 		return false
 	}, nil)
 	f := runPush(t, nil, "-layout", g.path, "-repository", p.host+"/team/garbage", "-tag", "v1",
-		"-sbom", "linux/amd64="+writeFile(t, "sbom.json", sbomJSON("garbage"))).mustFail(t, kindRegistry)
+		"-sbom", "linux/amd64="+writeFile(t, "sbom.json", sbomJSON("garbage"))).mustFail(t, registryaccess.KindRegistry)
 	if !strings.Contains(f.Error, "referrers") {
 		t.Errorf("the error does not say the referrers index: %s", f.Error)
 	}
@@ -484,5 +485,34 @@ func TestInvalidInputsFailBeforeAnythingIsPushed(t *testing.T) {
 	}
 	if n := len(p.seen()); n != 0 {
 		t.Errorf("the registry received %d requests", n)
+	}
+}
+
+func TestStagesPushTheIndexByDigestThenTheTags(t *testing.T) {
+	reg := startRegistry(t, registryOptions{})
+	g := writeLayout(t, layoutSpec{platforms: []string{"linux/amd64", "linux/arm64"}})
+	sbom := writeFile(t, "sbom.cdx.json", sbomJSON("svc"))
+
+	content := runPush(t, nil, "-layout", g.path, "-repository", reg.host+"/svc", "-stage", "content", "-sbom", "linux/amd64="+sbom).mustSucceed(t)
+	if content.Index != g.index || len(content.Tags) != 0 || content.Platforms[0].SBOM == "" {
+		t.Fatalf("content stage output %+v: want the index, no tags, the SBOM", content)
+	}
+	if !reg.hasManifest(t, "svc", g.index) {
+		t.Fatal("the content stage did not push the index by its digest")
+	}
+	if tags := reg.tags(t, "svc"); slices.Contains(tags, "v1.0.0") {
+		t.Fatalf("the content stage wrote a tag: %v", tags)
+	}
+
+	tagged := runPush(t, nil, "-layout", g.path, "-repository", reg.host+"/svc", "-stage", "tags", "-tag", "v1.0.0", "-tag", "latest").mustSucceed(t)
+	checkTags(t, reg, "svc", tagged, "v1.0.0", "latest")
+
+	for _, bad := range [][]string{
+		{"-stage", "content", "-tag", "v1"},
+		{"-stage", "tags"},
+		{"-stage", "tags", "-tag", "v1", "-sbom", "linux/amd64=" + sbom},
+		{"-stage", "later", "-tag", "v1"},
+	} {
+		runPush(t, nil, append([]string{"-layout", g.path, "-repository", reg.host + "/svc"}, bad...)...).mustFail(t, "invalid-layout")
 	}
 }

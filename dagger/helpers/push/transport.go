@@ -6,13 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"goscratch.example/registryaccess"
 	"oras.land/oras-go/v2/registry/remote/retry"
 )
 
@@ -23,35 +21,13 @@ const (
 	retryDeadline = time.Minute
 )
 
-// plainHTTP is the rule of the pusher this one replaces: registries on localhost, 127.* or ::1 are
-// spoken to over plain HTTP, as container engines do; any other over HTTPS. It looks at the
-// repository's host, also when -connect dials another address.
-func plainHTTP(host string) bool {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.Trim(h, "[]")
-	return h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
-}
-
-// newTransport is the HTTP stack under oras-go's auth client: retries (counted in retries) over a
-// guard that keeps Authorization headers to the registry's host (and the token service it names),
-// over a transport that dials connect, when set, for every connection.
+// newTransport is the HTTP stack under oras-go's auth client: retries (counted in retries) over
+// registryaccess's transport, which keeps Authorization headers to the registry's host (and the
+// token service it names) and dials connect, when set, for every connection. The environment's
+// proxy is kept with connect, as it always was here.
 func newTransport(registryHost, connect string, retries *atomic.Int64) http.RoundTripper {
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	if connect != "" {
-		base.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, connect)
-		}
-	} else {
-		base.DialContext = dialer.DialContext
-	}
-	base.TLSHandshakeTimeout = 30 * time.Second
-	base.ResponseHeaderTimeout = 5 * time.Minute
-	guard := &authGuard{base: base, registry: registryHost, realms: map[string]bool{}}
-	return &retrying{base: guard, retries: retries}
+	base := registryaccess.NewTransport(registryHost, connect, registryaccess.TransportOptions{ProxyWithConnect: true})
+	return &retrying{base: base, retries: retries}
 }
 
 // rewinder is a request body that can start again from its beginning (a blob of the layout).
@@ -136,57 +112,4 @@ func transient(resp *http.Response, err error) bool {
 		return true
 	}
 	return false
-}
-
-// authGuard is a last line of defence under oras-go (which already keeps credentials to the
-// registry's origin): an Authorization header goes only to the registry's host and to the token
-// service its Bearer challenges name; from a request to any other host it is removed.
-type authGuard struct {
-	base     http.RoundTripper
-	registry string
-	mu       sync.Mutex
-	realms   map[string]bool
-}
-
-func (g *authGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	host := req.URL.Host
-	if req.Header.Get("Authorization") != "" && !g.allowed(host) {
-		req = req.Clone(req.Context())
-		req.Header.Del("Authorization")
-	}
-	resp, err := g.base.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && strings.EqualFold(host, g.registry) {
-		if realm := challengeRealm(resp.Header.Get("WWW-Authenticate")); realm != "" {
-			if u, perr := url.Parse(realm); perr == nil && u.Host != "" {
-				g.mu.Lock()
-				g.realms[strings.ToLower(u.Host)] = true
-				g.mu.Unlock()
-			}
-		}
-	}
-	return resp, err
-}
-
-func (g *authGuard) allowed(host string) bool {
-	if strings.EqualFold(host, g.registry) {
-		return true
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.realms[strings.ToLower(host)]
-}
-
-// challengeRealm is the realm of a `Bearer realm="…",…` challenge, or "".
-func challengeRealm(h string) string {
-	scheme, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
-	if !strings.EqualFold(scheme, "bearer") {
-		return ""
-	}
-	for _, part := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "realm") {
-			return strings.Trim(strings.TrimSpace(v), `"`)
-		}
-	}
-	return ""
 }

@@ -17,19 +17,6 @@ import (
 	"time"
 )
 
-func TestPlainHTTPOnlyForLoopbackHosts(t *testing.T) {
-	for host, want := range map[string]bool{
-		"localhost": true, "localhost:5000": true, "127.0.0.1": true, "127.0.0.1:5000": true, "127.1.2.3:80": true,
-		"[::1]:5000": true, "::1": true,
-		"registry.example.com": false, "registry.example.com:5000": false, "ghcr.io": false, "10.0.0.1:5000": false,
-		"localhost.example.com": false, "[::2]:5000": false,
-	} {
-		if got := plainHTTP(host); got != want {
-			t.Errorf("plainHTTP(%q) = %v, want %v", host, got, want)
-		}
-	}
-}
-
 func TestTransientFailures(t *testing.T) {
 	status := func(code int) *http.Response { return &http.Response{StatusCode: code} }
 	for _, tc := range []struct {
@@ -154,74 +141,5 @@ func TestRetriesAreBounded(t *testing.T) {
 	p := &retryPolicy{start: time.Now().Add(-retryDeadline), rewindable: true, retries: &retries}
 	if d, _ := p.Retry(0, &http.Response{StatusCode: 503}, nil); d >= 0 {
 		t.Errorf("a retry was granted after the deadline: %s", d)
-	}
-}
-
-func TestConnectDialsTheGivenAddressKeepingTheHost(t *testing.T) {
-	var host string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host = r.Host
-		w.WriteHeader(http.StatusOK)
-	}))
-	defer srv.Close()
-	var retries atomic.Int64
-	client := &http.Client{Transport: newTransport("registry.invalid:5000", strings.TrimPrefix(srv.URL, "http://"), &retries)}
-	res, err := client.Get("http://registry.invalid:5000/v2/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if host != "registry.invalid:5000" {
-		t.Errorf("Host %q, want registry.invalid:5000", host)
-	}
-}
-
-func TestAuthGuardKeepsAuthorizationToTheRegistryAndItsRealm(t *testing.T) {
-	var mu sync.Mutex
-	seen := map[string]string{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen[r.Host+r.URL.RequestURI()] = r.Header.Get("Authorization")
-		mu.Unlock()
-		if r.URL.Path == "/v2/" && r.Header.Get("Authorization") == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="http://auth.invalid:81/token",service="r",scope="repository:x:pull,push"`)
-			w.WriteHeader(http.StatusUnauthorized)
-		}
-	}))
-	defer srv.Close()
-	var retries atomic.Int64
-	client := &http.Client{Transport: newTransport("registry.invalid:80", strings.TrimPrefix(srv.URL, "http://"), &retries)}
-	get := func(u string) {
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		req.Header.Set("Authorization", "Basic c2VjcmV0")
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-	}
-	get("http://other.invalid:80/v2/x")    // before any challenge: not the registry
-	get("http://auth.invalid:81/token")    // the realm, not yet named by the registry
-	get("http://registry.invalid:80/v2/x") // the registry
-	req, _ := http.NewRequest(http.MethodGet, "http://registry.invalid:80/v2/", nil)
-	res, err := client.Do(req) // challenged: names the realm
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	get("http://auth.invalid:81/token?again") // now the realm may have credentials
-	mu.Lock()
-	defer mu.Unlock()
-	if seen["other.invalid:80/v2/x"] != "" {
-		t.Error("another host received the Authorization header")
-	}
-	if seen["registry.invalid:80/v2/x"] == "" {
-		t.Error("the registry did not receive the Authorization header")
-	}
-	if seen["auth.invalid:81/token"] != "" {
-		t.Error("a token service the registry had not named received the Authorization header")
-	}
-	if seen["auth.invalid:81/token?again"] == "" {
-		t.Error("the realm the registry named did not receive the Authorization header")
 	}
 }

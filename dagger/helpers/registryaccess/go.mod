@@ -1,0 +1,3 @@
+module goscratch.example/registryaccess
+
+go 1.26.0
