@@ -29,7 +29,8 @@ import { DeferredSteps, evaluateOnce, type StepRunner } from "./pipeline/exec.js
 import { buildBinary, cacheLayer, sourceLayer } from "./pipeline/goLayers.js";
 import { caBundle, explainToolchain } from "./pipeline/toolchain.js";
 import { checkStart } from "./pipeline/startup.js";
-import { checkReleaseTarget, release } from "./pipeline/release.js";
+import { checkCredentials, checkReleaseTarget, release } from "./pipeline/release.js";
+import { verifyReference } from "./pipeline/signing.js";
 import { runtimeImage } from "./pipeline/runtimeImage.js";
 import { sbomOf, vulnScan } from "./pipeline/supplyChain.js";
 import { imageTarball } from "./pipeline/tarball.js";
@@ -44,7 +45,8 @@ import { PUBLISH_PLATFORMS, normalizePlatform, parsePlatformList } from "./recip
 import { TEST_DEFAULTS } from "./recipe/policy.js";
 import { SOURCE_CHECK_DEFAULTS } from "./recipe/sourceChecks.js";
 import { START_TIMEOUT_SECONDS } from "./recipe/startup.js";
-import { DEFAULT_REPOSITORY } from "./recipe/reference.js";
+import { provenancePredicate, verifiedLines } from "./recipe/provenance.js";
+import { DEFAULT_REPOSITORY, parseImageReference } from "./recipe/reference.js";
 import { RELEASE_DEFAULTS } from "./recipe/tags.js";
 import { releaseTags } from "./recipe/tags.js";
 
@@ -408,10 +410,20 @@ export class GoScratch {
      * --username and --password win over it.
      */
     registryConfig?: Secret,
+    /**
+     * A cosign private key (the cosign.key of cosign generate-key-pair) as a secret: --signing-key
+     * file://cosign.key. With it, the index is pushed by digest, signed, its SLSA v1 provenance
+     * attested, both verified against the key before any tag is written; cosign verify --key
+     * cosign.pub finds them (cosign's sha256-<digest>.sig and .att tags).
+     */
+    signingKey?: Secret,
+    /** The signing key's password, as a secret: --signing-password env://COSIGN_PASSWORD (none: an empty one). */
+    signingPassword?: Secret,
   ): Promise<string> {
     const tags = releaseTags(tag, { latest, aliases });
     const how = parseCompression(compression);
     const targets = parsePlatformList(platforms);
+    if (signingPassword && !signingKey) throw new Error("--signing-password was given without --signing-key");
     const target = { repository, tags, username, password, registryConfig, registryService };
     checkReleaseTarget(target);
     if (!skipTests) await this.test(source);
@@ -426,8 +438,49 @@ export class GoScratch {
       // The tarball and the SBOMs side by side (as the push's inputs alone, the engine made them one
       // after the other); then the push, which finds them done.
       await steps.evaluate(() => Promise.all([tarball.sync(), ...sboms.map((b) => b.file.sync())]));
-      return (await release(s, tarball, { ...target, sboms }, steps)).join("\n");
+      const signing = signingKey && { key: signingKey, password: signingPassword, predicate: await this.provenance(s, targets, repository, tags) };
+      return (await release(s, tarball, { ...target, sboms, signing }, steps)).join("\n");
     });
+  }
+
+  /**
+   * Verify a published image before you run it: its cosign signature and its SLSA v1 provenance,
+   * with the public key of the pair that signed it. Prints the digest verified, the key, and what
+   * the provenance says (builder, source and revision, toolchain, platforms, build flags); fails,
+   * saying why, for an image that key did not sign (a tag moved to another image, say). Never
+   * cached: a tag can move.
+   */
+  @func({ cache: "never" })
+  async verify(
+    /** The image, by tag or digest: ghcr.io/owner/service:v1.0.0 or ghcr.io/owner/service@sha256:... */
+    reference: string,
+    /** The public key of the signing pair (cosign.pub). */
+    publicKey: File,
+    /** Registry user name; give it with --password. */
+    username?: string,
+    /** Registry password or token, as a secret: --password env://REGISTRY_TOKEN. */
+    password?: Secret,
+    /** A Docker config.json as a secret, whose auths entry for the registry holds the credentials. */
+    registryConfig?: Secret,
+    /** Reach the registry through this service, e.g. tcp://localhost:5000 for a reference on localhost:5000. */
+    registryService?: Service,
+  ): Promise<string> {
+    const ref = parseImageReference(reference);
+    checkCredentials(username, password);
+    const report = await verifyReference(validateOptions(this), ref, publicKey, { username, password, registryConfig, registryService });
+    return verifiedLines(report).join("\n");
+  }
+
+  /** The SLSA v1 provenance of a publish: what was built, from which source, with which toolchain, by this module. */
+  private async provenance(s: Settings, platforms: string[], repository: string, tags: string[]): Promise<Record<string, unknown>> {
+    const [sourceDigest, toolchain] = await Promise.all([
+      s.source.digest(),
+      s.toolchain
+        ? s.toolchain.imageRef().catch(() => "a --toolchain container")
+        : dag.container().from(s.golangImage).imageRef(),
+    ]);
+    const build = { platform: platforms[0], platforms, pkg: s.pkg, version: s.version, revision: s.revision, versionVar: s.versionVar, revisionVar: s.revisionVar, defines: s.defines, tzdata: s.tzdata };
+    return provenancePredicate({ sourceDigest, revision: s.revision, sourceUrl: s.sourceUrl, build, toolchain, repository, tags });
   }
 
   /** The runtime image of `platform`, its commands added by `run`. */

@@ -50,6 +50,7 @@ describe("the module as the engine registers it", () => {
       serve: "Service",
       test: "STRING_KIND",
       publish: "STRING_KIND",
+      verify: "STRING_KIND",
     });
   });
 
@@ -65,7 +66,7 @@ describe("the module as the engine registers it", () => {
     const cache = Object.fromEntries(Object.values(obj().methods).map((f) => [f.name, f.cache ?? ""]));
     // "" is the SDK's default: the engine's persistent cache, keyed by the module, the constructor's
     // arguments and the function's (a directory by its content).
-    expect(cache).toEqual({ fresh: "never", deps: "", binary: "", build: "", tarball: "", sbom: "", scan: "1h", serve: "", test: "", publish: "never" });
+    expect(cache).toEqual({ fresh: "never", deps: "", binary: "", build: "", tarball: "", sbom: "", scan: "1h", serve: "", test: "", publish: "never", verify: "never" });
   });
 
   it("runs test under `dagger check` and serve under `dagger up`, and nothing else", () => {
@@ -83,15 +84,20 @@ describe("the module as the engine registers it", () => {
     for (const list of ["define", "env", "args"]) expect(args[list].type.kind, list).toBe("LIST_KIND");
   });
 
-  it("takes the password as a Secret and the tag as a required string", () => {
+  it("takes the password and the signing key and its password as Secrets, the tag as a required string", () => {
     const publish = obj().methods.publish.arguments;
-    expect(publish.password.type).toEqual({ kind: "OBJECT_KIND", name: "Secret" });
+    for (const secret of ["password", "registryConfig", "signingKey", "signingPassword"]) {
+      expect(publish[secret].type, secret).toEqual({ kind: "OBJECT_KIND", name: "Secret" });
+    }
     expect(publish.tag.isOptional).toBe(false);
+    const verify = obj().methods.verify.arguments;
+    expect(verify.publicKey.type).toEqual({ kind: "OBJECT_KIND", name: "File" });
+    expect(verify.reference.isOptional).toBe(false);
   });
 
   it("takes the source in every function but fresh (an edit re-runs no constructor), from service/ with narrow ignores, so a README edit rebuilds nothing", () => {
     expect(obj().constructor.arguments.source).toBeUndefined();
-    for (const fn of Object.values(obj().methods).filter((f) => f.name !== "fresh")) {
+    for (const fn of Object.values(obj().methods).filter((f) => f.name !== "fresh" && f.name !== "verify")) {
       const source = fn.arguments.source;
       expect(source?.type, fn.name).toEqual({ kind: "OBJECT_KIND", name: "Directory" });
       expect(source.defaultPath, fn.name).toBe(SOURCE_DEFAULT_PATH);

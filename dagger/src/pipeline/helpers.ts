@@ -11,7 +11,7 @@ import { dag, type Container, type Directory, type File } from "@dagger.io/dagge
 import { CACHE_VOLUMES, GO_PATHS } from "../recipe/goBuild.js";
 import { HELPERS, helperBuildArgs, type HelperName } from "../recipe/helpers.js";
 import { execStep, type StepRunner } from "./exec.js";
-import type { Settings } from "./settings.js";
+import type { Options } from "./settings.js";
 import { withModuleDownloads } from "./toolchain.js";
 
 /**
@@ -38,7 +38,7 @@ function helperFiles(): Directory {
  * (each helper's go.mod asks for no newer Go than the pinned image has). Module downloads (the
  * pusher's dependencies) go through --goproxy when one is given.
  */
-export function helperToolchain(s: Settings): Container {
+export function helperToolchain(s: Options): Container {
   const ctr = dag
     .container()
     .from(s.helperImage)
@@ -60,12 +60,12 @@ export function helperToolchain(s: Settings): Container {
  * alone). The helpers run in this container too (rootfs, reproducible, push), or are copied out of
  * it as static binaries (httpprobe, startcheck).
  */
-export async function helperTools(s: Settings, names: readonly HelperName[], run: StepRunner = execStep): Promise<Container> {
+export async function helperTools(s: Options, names: readonly HelperName[], run: StepRunner = execStep): Promise<Container> {
   const ctr = helperToolchain(s).withDirectory(HELPERS.src, helperFiles()).withWorkdir(HELPERS.src);
   return run(ctr, `building the module's Go helpers (${names.join(", ")})`, helperBuildArgs(names));
 }
 
 /** The health probe binary, to copy into a client container. */
-export async function httpProbe(s: Settings): Promise<File> {
+export async function httpProbe(s: Options): Promise<File> {
   return (await helperTools(s, ["httpprobe"])).file(HELPERS.httpprobe);
 }

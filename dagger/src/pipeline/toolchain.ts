@@ -7,7 +7,7 @@ import { dag, type Container, type File } from "@dagger.io/dagger";
 import { CACHE_VOLUMES, GOPROXY_ALIAS, GO_PATHS, SOURCE_GOTOOLCHAIN } from "../recipe/goBuild.js";
 import { CA_BUNDLE_PATH } from "../recipe/image.js";
 import { toolchainFailure, toolchainMessage } from "../recipe/toolchainSwitch.js";
-import type { Settings } from "./settings.js";
+import type { Options, Settings } from "./settings.js";
 
 /** The Go toolchain given as a container, or the golang image. */
 export function baseToolchain(s: Settings): Container {
@@ -15,7 +15,7 @@ export function baseToolchain(s: Settings): Container {
 }
 
 /** `ctr` with the module-download settings: GOPRIVATE, GONOSUMDB, GOPROXY, and a proxy bound as a service. */
-export function withModuleDownloads(ctr: Container, s: Settings): Container {
+export function withModuleDownloads(ctr: Container, s: Options): Container {
   for (const [name, value] of Object.entries(s.goEnv)) ctr = ctr.withEnvVariable(name, value);
   return s.goproxyService ? ctr.withServiceBinding(GOPROXY_ALIAS, s.goproxyService) : ctr;
 }

@@ -15,6 +15,8 @@ export const HELPERS = {
   httpprobe: "/go-scratch/bin/httpprobe",
   /** The registry pusher (oras-go). */
   push: "/go-scratch/bin/push",
+  /** The signer and verifier (sigstore's cosign packages). */
+  sign: "/go-scratch/bin/sign",
   /** The start check: runs the service and reports whether, and where, it listens. */
   startcheck: "/go-scratch/bin/startcheck",
   /** The layout rewriter that takes the engine's clock out of the image. */
@@ -22,16 +24,24 @@ export const HELPERS = {
 } as const;
 
 /** A helper, by the name of its directory (and of its binary in HELPERS.bin). */
-export type HelperName = "rootfs" | "httpprobe" | "push" | "reproducible" | "startcheck";
+export type HelperName = "rootfs" | "httpprobe" | "push" | "reproducible" | "startcheck" | "sign";
 
 /**
- * The `go build` that compiles only the named helpers into HELPERS.bin. The pusher is a module of
- * its own, built alone (`go build -C push`); the others are packages of the helpers' module.
+ * Helpers that are Go modules of their own, with dependencies (the pusher: oras-go; the signer:
+ * sigstore's packages), each built alone, and only when a function needs it: a publish without a
+ * signing key never compiles the signer.
+ */
+const OWN_MODULES: readonly HelperName[] = ["push", "sign"];
+
+/**
+ * The `go build` that compiles only the named helpers into HELPERS.bin: a helper with a module of
+ * its own alone (`go build -C push`), the others as packages of the helpers' module.
  */
 export function helperBuildArgs(names: readonly HelperName[]): string[] {
-  if (names.includes("push")) {
-    if (names.length > 1) throw new Error("the pusher is built on its own");
-    return ["go", "build", "-C", "push", "-trimpath", "-o", `${HELPERS.bin}/`, "."];
+  const own = names.filter((n) => OWN_MODULES.includes(n));
+  if (own.length > 0) {
+    if (names.length > 1) throw new Error(`the ${own[0]} helper is built on its own`);
+    return ["go", "build", "-C", own[0], "-trimpath", "-o", `${HELPERS.bin}/`, "."];
   }
   return ["go", "build", "-trimpath", "-o", `${HELPERS.bin}/`, ...names.map((n) => `./${n}`)];
 }
@@ -69,15 +79,29 @@ export function reproducibleArgs(epoch: number): string[] {
   return [HELPERS.reproducible, "-in", TARBALL_PATHS.engine, "-out", TARBALL_PATHS.out, "-epoch", String(validateEpoch(epoch))];
 }
 
+/** How a helper reaches the registry: another address to dial (a registry bound as a service), a mounted Docker config. */
+export interface RegistryAccessArgs {
+  connect?: string;
+  dockerConfig?: boolean;
+}
+
+/** The registry flags the pusher and the signer share. */
+function accessArgs(a: RegistryAccessArgs): string[] {
+  return [...(a.connect ? ["-connect", a.connect] : []), ...(a.dockerConfig ? ["-docker-config", PUSH_PATHS.dockerConfig] : [])];
+}
+
+/** The pusher's stages: everything at once, or the content (index by digest) and then the tags, around signing. */
+export type PushStage = "all" | "content" | "tags";
+
 /**
  * The push step's command line: the layout pushed to `apiRepository` (host/path as the registry's
  * API names it) under `tags`, dialling `connect` for every connection when set, each platform's SBOM
- * attached, credentials from a Docker config when one is mounted.
+ * attached, credentials from a Docker config when one is mounted; all of it, or one stage.
  */
 export function pushArgs(
   apiRepository: string,
   tags: readonly string[],
-  opts: { connect?: string; sbomPlatforms?: readonly string[]; dockerConfig?: boolean } = {},
+  opts: RegistryAccessArgs & { sbomPlatforms?: readonly string[]; stage?: PushStage } = {},
 ): string[] {
   return [
     HELPERS.push,
@@ -86,10 +110,23 @@ export function pushArgs(
     "-repository",
     apiRepository,
     ...tags.flatMap((t) => ["-tag", t]),
-    ...(opts.connect ? ["-connect", opts.connect] : []),
     ...(opts.sbomPlatforms ?? []).flatMap((p, i) => ["-sbom", `${p}=${sbomPath(i)}`]),
-    ...(opts.dockerConfig ? ["-docker-config", PUSH_PATHS.dockerConfig] : []),
+    ...(opts.stage && opts.stage !== "all" ? ["-stage", opts.stage] : []),
+    ...accessArgs(opts),
   ];
+}
+
+/** Where the signing step finds the key, the predicate and the public key; the signer's password variable. */
+export const SIGN_PATHS = { key: "/go-scratch/in/cosign.key", predicate: "/go-scratch/in/provenance.json", publicKey: "/go-scratch/in/cosign.pub", passwordVar: "COSIGN_PASSWORD" } as const;
+
+/** The signer's command line: sign and attest `digest` in `apiRepository`, then verify both from the registry. */
+export function signArgs(apiRepository: string, digest: string, access: RegistryAccessArgs = {}): string[] {
+  return [HELPERS.sign, "sign", "-repository", apiRepository, "-digest", digest, "-key", SIGN_PATHS.key, "-predicate", SIGN_PATHS.predicate, ...accessArgs(access)];
+}
+
+/** The verifier's command line: `reference`'s signature and SLSA provenance against the public key. */
+export function verifyArgs(apiReference: string, access: RegistryAccessArgs = {}): string[] {
+  return [HELPERS.sign, "verify", "-reference", apiReference, "-public-key", SIGN_PATHS.publicKey, ...accessArgs(access)];
 }
 
 /** Where the push step finds the i-th platform's SBOM. */

@@ -90,3 +90,28 @@ export function registryPort(registry: string): number {
   if (m) return Number(m[1]);
   return /^(localhost|127\.|\[::1\])/.test(registry) ? 80 : 443;
 }
+
+/** A published image: its repository and the tag or digest that names it. */
+export interface ImageReference {
+  repository: Repository;
+  /** `:tag` or `@sha256:<hex>`, as written after the repository. */
+  suffix: string;
+}
+
+/**
+ * Parses `repository:tag` or `repository@sha256:<hex>` (the reference `verify` takes); throws,
+ * quoting it, for anything else.
+ */
+export function parseImageReference(input: string): ImageReference {
+  const quoted = JSON.stringify(input);
+  const at = input.indexOf("@");
+  if (at >= 0) {
+    const digest = input.slice(at + 1);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`invalid reference ${quoted}: expected @sha256: and 64 hex digits`);
+    return { repository: parseRepository(input.slice(0, at)), suffix: `@${digest}` };
+  }
+  const slash = input.lastIndexOf("/");
+  const colon = input.lastIndexOf(":");
+  if (colon <= slash) throw new Error(`invalid reference ${quoted}: name the image by tag or digest, e.g. ghcr.io/owner/service:v1.0.0`);
+  return { repository: parseRepository(input.slice(0, colon)), suffix: `:${validateTag(input.slice(colon + 1))}` };
+}
