@@ -4,9 +4,10 @@
  * bench-owned directory, its base image (one layer: the CA bundle, /etc/passwd and /etc/group of
  * the recipe) built locally and pushed there; the same -trimpath and -ldflags as the module
  * (recipe/goBuild.ts), one platform and two, the same binary-changing edits (bench/edits.ts), each
- * push's digest checked to change after an edit. ko is timed as a whole process; the module in one
- * open session (library mode) and, where a TypeScript-capable engine is up, as a whole `dagger
- * call` process. Both push an SBOM (ko its default SPDX, the module CycloneDX); neither runs tests.
+ * push's digest checked to change after an edit. ko is timed as a whole process, and so is the
+ * seeds' Dockerfile recipe built by BuildKit (./buildkit.ts); the module here in one open session
+ * (library mode), its pipeline's own share (./wholeProcess.ts times it as users run it). ko and
+ * the module push an SBOM (ko its default SPDX, the module CycloneDX); none runs tests.
  */
 import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,9 +17,9 @@ import { dag } from "@dagger.io/dagger";
 import { goBuildArgs } from "../dagger/src/recipe/goBuild.js";
 import { CA_BUNDLE_PATH, groupContents, passwdContents } from "../dagger/src/recipe/image.js";
 import { ROOT, runCommand, sh, type CommandResult } from "../test/support/commands.js";
-import { cliAvailable, cliEnv } from "../test/support/daggerCli.js";
-import { TEST_GOLANG_IMAGE, goScratch } from "../test/support/engine.js";
-import { startRegistry } from "../test/support/registry.js";
+import { goScratch } from "../test/support/engine.js";
+import type { LocalRegistry } from "../test/support/registry.js";
+import { BUILDX_VERSION, buildkitCheckout, buildkitPush, installBuildx } from "./buildkit.js";
 import { type BenchContext, commandLine, log } from "./context.js";
 import { editService } from "./edits.js";
 import { inSession } from "./engine/session.js";
@@ -37,11 +38,10 @@ export const KO_RUNS: KoRuns = { publishes: 5 };
 export interface KoResult {
   koVersion: string;
   ko: { coldMs: number; noChangeMs: Summary; editMs: Summary; twoPlatformsMs: Summary; editsChangedDigest: boolean };
+  /** The module in one open session (library mode): the pipeline's own share of a publish. */
   module: { noChangeMs: Summary; editMs: Summary; twoPlatformsMs: Summary; editsChangedDigest: boolean };
-  /** The module as a whole `dagger call` process (CLI start, module load, the call), when the CLI engine is up. */
-  moduleCli?: { noChangeMs: Summary; editMs: Summary };
-  /** Why moduleCli is missing. */
-  moduleCliSkipped?: string;
+  /** The seeds' Dockerfile recipe, built by the daemon's BuildKit and pushed, one platform. */
+  buildkit: { buildxVersion: string; noChangeMs: Summary; editMs: Summary; editsChangedDigest: boolean };
 }
 
 const SECTION = "ko beside the module";
@@ -130,9 +130,7 @@ function roundsLine(r: Rounds): string {
   return `no change ${ms(r.noChange)}; edit ${ms(r.edit)}; two platforms ${ms(r.two)} ms`;
 }
 
-export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS): Promise<KoResult> {
-  const registry = await startRegistry();
-  ctx.onCleanup(() => registry.stop());
+export async function koVersusModule(ctx: BenchContext, registry: LocalRegistry, runs: KoRuns = KO_RUNS): Promise<KoResult> {
   const host = `127.0.0.1:${registry.port}`;
   const ko = await installKo(ctx);
   const base = await pushBase(ctx, host);
@@ -179,35 +177,26 @@ export async function koVersusModule(ctx: BenchContext, runs: KoRuns = KO_RUNS):
   ctx.command(SECTION, "new GoScratch(<copy of service/>, ...).publish(<tag>, 'localhost:<port>/module', ..., platforms, latest=false, aliases=false, skipTests=true, registryService=host:<port>, ..., skipScan=true)");
   log(`  module (one session): ${roundsLine(mod)}`);
 
-  const result: KoResult = { koVersion: KO_VERSION, ko: { coldMs: cold.ms, ...summarizeRounds(k) }, module: summarizeRounds(mod) };
+  log("BuildKit: the seeds' multi-stage Dockerfile, built by the daemon's BuildKit and pushed");
+  await installBuildx(ctx);
+  const bkDir = buildkitCheckout(ctx);
+  let bkTag = 0;
+  const bkPush = (): Promise<{ ms: number; digest: string }> => buildkitPush(ctx, bkDir, `${host}/buildkit:v0.0.${++bkTag}`);
+  await bkPush(); // cold: the golang image pulled, the cache mounts filled
+  const bk: Rounds = { noChange: [], edit: [], two: [], editDigests: new Set() };
+  for (let i = 0; i < runs.publishes; i++) {
+    bk.noChange.push((await bkPush()).ms);
+    editService(bkDir);
+    const e = await bkPush();
+    bk.edit.push(e.ms);
+    bk.editDigests.add(e.digest);
+  }
+  log(`  BuildKit: no change ${bk.noChange.map((x) => x.toFixed(0)).join(" ")}; edit ${bk.edit.map((x) => x.toFixed(0)).join(" ")} ms`);
 
-  // The module as users run it: a whole `dagger call` process each time.
-  const cli = cliAvailable();
-  if (!cli.ok) {
-    result.moduleCliSkipped = cli.reason;
-    return result;
-  }
-  const cliCall = async (): Promise<number> => {
-    const args = [
-      "--progress=plain", "call", `--source=${modDir}`, ...(TEST_GOLANG_IMAGE ? [`--golang-image=${TEST_GOLANG_IMAGE}`] : []),
-      `--version=${STAMP.version}`, `--revision=${STAMP.revision}`,
-      "publish", `--tag=v0.1.${++tag}`, `--repository=localhost:${registry.port}/cli`, `--registry-service=tcp://localhost:${registry.port}`,
-      "--platforms=linux/amd64", "--latest=false", "--skip-tests", "--skip-scan",
-    ];
-    const r = await runCommand("dagger", args, { cwd: ROOT, env: cliEnv(), timeoutMs: 600_000 });
-    if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-    ctx.command(SECTION, commandLine(["dagger", ...args.map((a) => a.replace(modDir, "<copy of service/>").replace(/^--tag=.*/, "--tag=<tag>"))]));
-    return r.ms;
+  return {
+    koVersion: KO_VERSION,
+    ko: { coldMs: cold.ms, ...summarizeRounds(k) },
+    module: summarizeRounds(mod),
+    buildkit: { buildxVersion: BUILDX_VERSION, noChangeMs: summarize(bk.noChange), editMs: summarize(bk.edit), editsChangedDigest: bk.editDigests.size === bk.edit.length },
   };
-  await cliCall();
-  const cliNoChange: number[] = [];
-  const cliEdit: number[] = [];
-  for (let i = 0; i < Math.min(runs.publishes, 3); i++) {
-    cliNoChange.push(await cliCall());
-    editService(modDir);
-    cliEdit.push(await cliCall());
-  }
-  log(`  module (whole dagger call): no change ${cliNoChange.map((x) => x.toFixed(0)).join(" ")}; edit ${cliEdit.map((x) => x.toFixed(0)).join(" ")} ms`);
-  result.moduleCli = { noChangeMs: summarize(cliNoChange), editMs: summarize(cliEdit) };
-  return result;
 }

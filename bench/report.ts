@@ -1,4 +1,6 @@
 /** bench/REPORT.md from the results: a table per measurement, the targets, the machine, the commands. */
+import { figureRow, table } from "./markdown.js";
+import { wholeProcessSection } from "./reportWhole.js";
 import type { Results } from "./results.js";
 import type { Summary } from "./stats.js";
 
@@ -9,25 +11,6 @@ const ratio = (a: number | undefined, b: number | undefined): string => (a === u
 const spread = (s: Summary, f: (v: number) => string): string => `${f(s.min)} – ${f(s.max)}`;
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : "n/a");
 const na = (v: number): string => (Number.isFinite(v) ? int(v) : "n/a");
-
-function table(head: string[], rows: string[][]): string {
-  const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
-}
-
-/** One figure against its baseline: medians, spread, runs and the ratio. */
-function figureRow(what: string, x: Summary, base?: { what: string; s: Summary }): string[] {
-  const t = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
-  return [
-    what,
-    t(x.median),
-    spread(x, t),
-    String(x.n),
-    base ? base.what : "–",
-    base ? t(base.s.median) : "–",
-    base ? `${(x.median / base.s.median).toFixed(2)}×` : "–",
-  ];
-}
 
 export function reportMarkdown(r: Results): string {
   const m = r.machine;
@@ -130,13 +113,15 @@ export function reportMarkdown(r: Results): string {
       `${((r.connect.processMs.median - r.connect.baselineProcessMs.median) / 1000).toFixed(2)} s of connecting on top of ${(r.connect.baselineProcessMs.median / 1000).toFixed(2)} s of starting.`,
   );
 
+  out.push(...wholeProcessSection(r));
+
   const k = r.ko;
   p("## ko beside the module");
   p(
     `ko ${k.koVersion} (installed with \`go install\` into the bench's directory) and the module, in the same run, pushing the reference service to a ` +
       "docker-registry on 127.0.0.1 of the bench's own: ko with the module's -trimpath, -buildvcs=false and -ldflags (.ko.yaml), a one-layer base image of the recipe's CA bundle, " +
-      "passwd and group built and pushed locally; the module as `publish --skip-tests --skip-scan --latest=false`, in one open session (library mode) and as a whole `dagger call` " +
-      "process. Both push an SBOM (ko its default SPDX, the module CycloneDX per platform). The same binary-changing edits " +
+      "passwd and group built and pushed locally; the module as `publish --skip-tests --skip-scan --latest=false`, in one open session (library mode: its pipeline's own share); " +
+      "the seeds' Dockerfile recipe built by the Docker daemon's BuildKit and pushed. ko and the module push an SBOM (ko its default SPDX, the module CycloneDX per platform). The same binary-changing edits " +
       `(${k.ko.editsChangedDigest && k.module.editsChangedDigest ? "checked: every edit gave both a new digest" : "**not every edit changed a digest**"}). ko is timed as a whole process.`,
   );
   const koRows = [
@@ -146,18 +131,14 @@ export function reportMarkdown(r: Results): string {
     figureRow("module: publish with no change (one session)", k.module.noChangeMs, { what: "ko", s: k.ko.noChangeMs }),
     figureRow("ko: two platforms after an edit", k.ko.twoPlatformsMs, { what: "ko, one platform", s: k.ko.editMs }),
     figureRow("module: two platforms after an edit (one session)", k.module.twoPlatformsMs, { what: "module, one platform", s: k.module.editMs }),
+    figureRow(`BuildKit (buildx ${k.buildkit.buildxVersion}): build and push after a one-line edit (whole process)`, k.buildkit.editMs, { what: "ko", s: k.ko.editMs }),
+    figureRow("BuildKit: build and push with no change", k.buildkit.noChangeMs, { what: "ko", s: k.ko.noChangeMs }),
   ];
-  if (k.moduleCli) {
-    koRows.push(
-      figureRow("module: whole `dagger call … publish` after an edit", k.moduleCli.editMs, { what: "ko", s: k.ko.editMs }),
-      figureRow("module: whole `dagger call … publish` with no change", k.moduleCli.noChangeMs, { what: "ko", s: k.ko.noChangeMs }),
-    );
-  }
   p(table(["figure", "median", "min – max", "runs", "baseline", "baseline median", "ratio"], koRows));
   p(
     `Cold: ko with an empty Go build cache took ${(k.ko.coldMs / 1000).toFixed(1)} s; the module's cold \`build\` on a wiped engine ${(c.totalMs.median / 1000).toFixed(1)} s ` +
-      `(${(c.pullMs.median / 1000).toFixed(1)} s of it the golang image's pull, which ko does not need: it builds with this machine's Go).` +
-      (k.moduleCli ? "" : ` The whole \`dagger call\` figures are missing: ${k.moduleCliSkipped}.`),
+      `(${(c.pullMs.median / 1000).toFixed(1)} s of it the golang image's pull, which ko does not need: it builds with this machine's Go). ` +
+      `BuildKit's edits ${k.buildkit.editsChangedDigest ? "each pushed a new digest" : "**did not all push a new digest**"}; the module as users run it, a whole \`dagger call\` each time, is in the next section.`,
   );
   p(
     "Where the module's publish after an edit goes, in one session (probed on this engine alone, 2026-12-03, three edits each, every function after its own edit): " +
@@ -169,14 +150,6 @@ export function reportMarkdown(r: Results): string {
       "which would save about three engine commands (0.2 s each) and the export's second gzip pass but stop `publish` from pushing the engine's own export made reproducible. " +
       "Two platforms after an edit: the two compiles run side by side on the machine's two cores, as ko's do (its two platforms cost about what one does); " +
       "what the module adds for the second platform is its rootfs step, its SBOM, a second layer in the export and the reproducible step, and its share of the push.",
-  );
-  p(
-    "Where a whole `dagger call` goes (probed on up-ts's engine, v0.21.8, with `--progress=plain`): the CLI loads the module's type definitions (about 1.2 s), " +
-      "then every function call, the constructor's included (module-wide options make two per call), starts a node process in the TypeScript runtime's container, " +
-      "which imports the SDK's bundle, transpiles the module with tsx and runs the SDK's introspector over its sources again before calling it " +
-      "(offline, the introspector takes 1.4 s on this module's sources against 0.7 s on a one-function module, warm; 1.9–2.5 s in a new process). " +
-      "A no-change `dagger call … build user` took 12.7 s as a whole with every pipeline operation cached. Of that, what is the module's own: its sources' share of the introspection, " +
-      "and, on the first call after a change, the runtime installing dependencies: none since tags.ts no longer needs the semver package (dagger/package.json lists only TypeScript, which the runtime mounts instead of installing).",
   );
 
   const im = r.image;

@@ -9,6 +9,7 @@ import type { Machine } from "./machine.js";
 import type { ShutdownResult } from "./shutdown.js";
 import type { StartupResult } from "./startup.js";
 import type { Target } from "./targets.js";
+import type { WholeProcessResult } from "./wholeProcess.js";
 
 export interface Results {
   machine: Machine;
@@ -21,8 +22,10 @@ export interface Results {
   connect: ConnectResult;
   cold: ColdResult;
   warm: WarmResult;
-  /** ko beside the module: publish after an edit, with no change, two platforms, cold. */
+  /** ko and BuildKit beside the module: publish after an edit, with no change, two platforms, cold. */
   ko: KoResult;
+  /** The module as whole `dagger call` processes beside its floors. */
+  whole: WholeProcessResult;
   image: Artefacts["image"];
   startup: StartupResult;
   load: LoadResult;

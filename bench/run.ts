@@ -13,6 +13,8 @@ import { join } from "node:path";
 
 import { imageConfig } from "../dagger/src/recipe/image.js";
 import { ROOT } from "../test/support/commands.js";
+import { cliAvailable } from "../test/support/daggerCli.js";
+import { startRegistry } from "../test/support/registry.js";
 import { dockerAvailable, toolAvailable } from "../test/support/requirements.js";
 import { chartSvg } from "./chart.js";
 import { BenchContext, log } from "./context.js";
@@ -29,7 +31,8 @@ import { reportMarkdown } from "./report.js";
 import type { Results } from "./results.js";
 import { shutdown } from "./shutdown.js";
 import { startup } from "./startup.js";
-import { engineTargets, runtimeTargets } from "./targets.js";
+import { engineTargets, runtimeTargets, wholeProcessTargets } from "./targets.js";
+import { WHOLE_PROCESS_RUNS, wholeProcesses } from "./wholeProcess.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const OUT = process.env.BENCH_OUT ?? (QUICK ? join(tmpdir(), "go-scratch-bench-quick") : join(ROOT, "bench"));
@@ -38,6 +41,7 @@ const OUT = process.env.BENCH_OUT ?? (QUICK ? join(tmpdir(), "go-scratch-bench-q
 function preflight(): void {
   const checks = [
     engineToolAvailable(),
+    cliAvailable(),
     dockerAvailable(),
     toolAvailable("go", ["version"]),
     probeWrk(),
@@ -48,7 +52,7 @@ function preflight(): void {
   if (missing.length > 0) {
     throw new Error(
       `bench cannot run: ${missing.join("; ")}.\n` +
-        "Install with: apt-get install wrk util-linux docker-registry docker.io (and start dockerd); the engine: ../shared/dagger-engine/up",
+        "Install with: apt-get install wrk util-linux docker-registry docker.io (and start dockerd); the engines: ../shared/dagger-engine/up and up-ts",
     );
   }
 }
@@ -90,7 +94,10 @@ async function main(): Promise<void> {
     const warm = await step("warm build, test and publish", () =>
       warmRuns(ctx, QUICK ? { floor: 5, builds: 2, tests: 1, publishes: 1 } : WARM_RUNS),
     );
-    const ko = await step("ko beside the module", () => koVersusModule(ctx, QUICK ? { publishes: 1 } : KO_RUNS));
+    const registry = await startRegistry();
+    ctx.onCleanup(() => registry.stop());
+    const ko = await step("ko and BuildKit beside the module", () => koVersusModule(ctx, registry, QUICK ? { publishes: 1 } : KO_RUNS));
+    const whole = await step("whole dagger call processes", () => wholeProcesses(ctx, registry.port, QUICK ? { calls: 1 } : WHOLE_PROCESS_RUNS));
     const port = imageConfig({}).exposedPorts[0];
     const start = await step("start-up", () =>
       startup(ctx, { service: built.serviceBinary, bare: built.bareBinary }, { tag: built.imageTag, port }, QUICK ? { process: 5, docker: 1 } : { process: 25, docker: 5 }),
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
       shutdown(ctx, built.serviceBinary, QUICK ? { warmMs: 1_000, workers: 16, wrkSeconds: 3 } : undefined),
     );
 
-    const partial = { warm, ko, cold, image: built.image, load: loaded, startup: start, shutdown: down };
+    const partial = { warm, ko, whole, cold, image: built.image, load: loaded, startup: start, shutdown: down };
     const results: Results = {
       machine: m,
       totalSeconds: 0,
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
       editLine: EDIT_LINE,
       connect,
       ...partial,
-      targets: [...engineTargets(partial), ...runtimeTargets(partial)],
+      targets: [...wholeProcessTargets(partial), ...engineTargets(partial), ...runtimeTargets(partial)],
       commands: Object.fromEntries(ctx.commands),
     };
     results.totalSeconds = (performance.now() - started) / 1000;

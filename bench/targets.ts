@@ -32,6 +32,18 @@ export const ENGINE_TARGETS = {
   noChangePublishOverKo: 1.0,
 } as const;
 
+/** The whole-process targets: ratios of whole `dagger call` processes to same-run floors, ko and BuildKit. */
+export const WHOLE_PROCESS_TARGETS = {
+  /** no-change build ≤ this × the trivial module's cached call. */
+  noChangeBuildOverTrivialCached: 2,
+  /** tarball export after an edit ≤ this × the trivial node module's two-start call. */
+  editTarballOverTrivialTwoStarts: 1.0,
+  /** publish after an edit ≤ this × ko's whole process. */
+  editPublishOverKo: 4,
+  /** publish after an edit ≤ this × BuildKit's build and push. */
+  editPublishOverBuildkit: 4,
+} as const;
+
 const kb = (n: number): string => `${(n / 1000).toFixed(1)} KB`;
 const s = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const med = (x: Summary): number => x.median;
@@ -46,6 +58,24 @@ function ratio(target: string, measured: Summary, k: number, base: Summary, what
       `budget ${k}× ${what}${extra ? ` + ${extra.what} (${s(extra.ms)})` : ""} = ${s(budget)}`,
     met: med(measured) <= budget,
   };
+}
+
+/** The whole-process targets, judged on medians measured in one run. */
+export function wholeProcessTargets(r: Pick<Results, "whole" | "ko">): Target[] {
+  const t = WHOLE_PROCESS_TARGETS;
+  const m = r.whole.module;
+  const f = r.whole.floors;
+  return [
+    ratio(`whole \`dagger call build\`, no change, ≤ ${t.noChangeBuildOverTrivialCached}× the trivial module's cached call`, m.buildNoChange.ms, t.noChangeBuildOverTrivialCached, f.trivialCached.ms, "trivial cached"),
+    ratio(`whole \`dagger call tarball export\` after a one-line edit ≤ ${t.editTarballOverTrivialTwoStarts}× the trivial node module's two-start call`, m.tarballEdit.ms, t.editTarballOverTrivialTwoStarts, f.trivialTwoStarts.ms, "trivial two starts"),
+    ratio(`whole \`dagger call publish\` after a one-line edit ≤ ${t.editPublishOverKo}× ko's whole process`, m.publishEdit.ms, t.editPublishOverKo, r.ko.ko.editMs, "ko"),
+    ratio(`whole \`dagger call publish\` after a one-line edit ≤ ${t.editPublishOverBuildkit}× BuildKit's build and push`, m.publishEdit.ms, t.editPublishOverBuildkit, r.ko.buildkit.editMs, "BuildKit"),
+    {
+      target: "a repeated no-change `dagger call build` starts no module runtime (its progress shows the function CACHED)",
+      measured: `GoScratch.build CACHED in ${m.buildNoChange.breakdown.functionCached} of ${m.buildNoChange.ms.n} calls; the constructor in ${m.buildNoChange.breakdown.constructorCached}`,
+      met: m.buildNoChange.breakdown.functionCached === m.buildNoChange.ms.n && m.buildNoChange.breakdown.constructorCached === m.buildNoChange.ms.n,
+    },
+  ];
 }
 
 export function engineTargets(r: Pick<Results, "warm" | "cold" | "image" | "ko">): Target[] {

@@ -1,0 +1,93 @@
+/** REPORT.md's section on whole `dagger call` processes: each case against its floor, ko and BuildKit, and where its time went. */
+import { figureRow, table } from "./markdown.js";
+import type { Results } from "./results.js";
+import type { CaseResult } from "./wholeProcess.js";
+
+const sec = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "–");
+
+/** A case's breakdown as one table row. */
+function breakdownRow(what: string, c: CaseResult, runs: number): string[] {
+  const b = c.breakdown;
+  const rest = c.ms.median - (Number.isFinite(b.typedefsMs) ? b.typedefsMs : 0) - b.constructorMs - b.functionMs;
+  return [
+    what,
+    sec(c.ms.median),
+    sec(b.typedefsMs),
+    b.constructorCached === runs ? "CACHED" : `${sec(b.constructorMs)} (run ${runs - b.constructorCached}×)`,
+    b.functionCached === runs ? "CACHED" : `${sec(b.functionMs)} (run ${runs - b.functionCached}×)`,
+    sec(rest),
+  ];
+}
+
+export function wholeProcessSection(r: Results): string[] {
+  const w = r.whole;
+  const f = w.floors;
+  const m = w.module;
+  const ko = r.ko.ko;
+  const bk = r.ko.buildkit;
+  const out: string[] = [];
+  const p = (...lines: string[]): void => {
+    out.push(...lines, "");
+  };
+  p("## Whole `dagger call` processes, as users type them");
+  p(
+    "Each figure is one whole process (`dagger --progress=plain call …` on the engine that loads TypeScript modules, ../shared/dagger-engine/up-ts, v0.21.8), " +
+      "run from a copy of the repository as a clone has it, on an engine warmed by the first call of each kind; its floors measured in the same run: " +
+      "a trivial TypeScript module of the bench's own (bench/trivial: one function returning a Container) answered from the engine's function cache, and the same module after a change of " +
+      "its constructor's input, where the constructor and the function each start the runtime (node, the SDK's default; bun beside it); ko's whole process and BuildKit's build-and-push " +
+      "(the seeds' multi-stage Dockerfile) of the same one-line edits. The module runs on bun (dagger/package.json).",
+  );
+  p(
+    table(
+      ["figure", "median", "min – max", "runs", "baseline", "baseline median", "ratio"],
+      [
+        figureRow("floor: trivial module, repeated call (function cache)", f.trivialCached.ms),
+        figureRow("floor: trivial module, new constructor input (two runtime starts, node)", f.trivialTwoStarts.ms),
+        figureRow("trivial module, two runtime starts, bun", f.trivialTwoStartsBun.ms, { what: "node", s: f.trivialTwoStarts.ms }),
+        figureRow("`build`, no change", m.buildNoChange.ms, { what: "trivial cached call", s: f.trivialCached.ms }),
+        figureRow("`tarball export` after a one-line edit", m.tarballEdit.ms, { what: "trivial two starts (node)", s: f.trivialTwoStarts.ms }),
+        figureRow("`publish --skip-tests --skip-scan` after a one-line edit", m.publishEdit.ms, { what: "ko", s: ko.editMs }),
+        figureRow("`publish --skip-tests --skip-scan` after a one-line edit", m.publishEdit.ms, { what: "BuildKit", s: bk.editMs }),
+        figureRow("`publish --skip-tests --skip-scan`, no change", m.publishNoChange.ms, { what: "ko", s: ko.noChangeMs }),
+        figureRow("`publish --skip-tests --skip-scan`, no change", m.publishNoChange.ms, { what: "BuildKit", s: bk.noChangeMs }),
+        figureRow("`test`, no change", m.testNoChange.ms, { what: "trivial cached call", s: f.trivialCached.ms }),
+        figureRow("`test` after a one-line edit", m.testEdit.ms, { what: "trivial two starts (node)", s: f.trivialTwoStarts.ms }),
+        figureRow("ko: build and push after a one-line edit", ko.editMs),
+        figureRow("BuildKit: build and push after a one-line edit", bk.editMs),
+      ],
+    ),
+  );
+  p("### Where the time goes");
+  const runs = m.buildNoChange.ms.n;
+  p(
+    "Read from each call's own progress output (medians): the CLI loading the module's type definitions (the module's source loaded into the engine, which the engine caches), " +
+      "the constructor's span and the function's span (each a start of the module's runtime plus its work, or CACHED when the engine's function cache answered), " +
+      "and the rest (the CLI starting, connecting, and after the function its result: a Container synced, a file exported, the value printed).",
+  );
+  const floorRuns = f.trivialCached.ms.n;
+  p(
+    table(
+      ["call", "whole", "type definitions", "constructor", "function", "rest"],
+      [
+        breakdownRow("trivial, repeated", f.trivialCached, floorRuns),
+        breakdownRow("trivial, new input, node", f.trivialTwoStarts, f.trivialTwoStarts.ms.n),
+        breakdownRow("trivial, new input, bun", f.trivialTwoStartsBun, f.trivialTwoStartsBun.ms.n),
+        breakdownRow("`build`, no change", m.buildNoChange, runs),
+        breakdownRow("`tarball export`, after an edit", m.tarballEdit, runs),
+        breakdownRow("`publish`, after an edit", m.publishEdit, runs),
+        breakdownRow("`publish`, no change", m.publishNoChange, runs),
+        breakdownRow("`test`, no change", m.testNoChange, runs),
+        breakdownRow("`test`, after an edit", m.testEdit, runs),
+      ],
+    ),
+  );
+  p(
+    "Why (read in the v0.21.8 source, engine and sdk/typescript): a function whose cache policy is the default is answered by the engine without starting anything when its inputs are unchanged " +
+      "(the module's source, the constructor's arguments, its own; a directory by its content). Every function here but `publish` and `fresh` keeps that default, and `--source` is each " +
+      "function's argument, so an edit of the service re-runs the function alone: one runtime start, the constructor CACHED. A runtime start is a process in the runtime's container that " +
+      "imports the SDK's bundle, loads every file of dagger/src and the generated client, and runs the SDK's introspector (`ts.createProgram` over them) before calling the function: " +
+      "the bun runtime does it in about half node's time (the trivial rows above). `publish` is never cached, so every publish starts the runtime once, then its work: the compile of the " +
+      "edit, the image's file system written, the engine's export made reproducible, the SBOM and the push.",
+  );
+  return out;
+}
