@@ -54,6 +54,8 @@ export interface WholeProcessResult {
   module: {
     buildNoChange: CaseResult;
     tarballEdit: CaseResult;
+    /** The same on the node runtime (a copy whose dagger/package.json names none), for the runtime choice. */
+    tarballEditNode: CaseResult;
     publishEdit: CaseResult;
     publishNoChange: CaseResult;
     testNoChange: CaseResult;
@@ -65,9 +67,9 @@ export interface WholeProcessResult {
 function span(output: string, name: RegExp): { ms: number; cached: boolean } {
   const clean = output.replace(/\x1b\[[0-9;]*m/g, "");
   for (const line of clean.split("\n")) {
-    const m = /^\d+\s*: (.*) (DONE|CACHED) \[([\d.]+)(m?s)\]\s*$/.exec(line);
+    const m = /^\d+\s*: [┆\s]*(.*) (DONE|CACHED) \[(?:(\d+)m)?([\d.]+)(ms|s)\]\s*$/.exec(line);
     if (!m || !name.test(m[1])) continue;
-    const value = Number(m[3]) * (m[4] === "ms" ? 1 : 1000);
+    const value = Number(m[3] ?? 0) * 60_000 + Number(m[4]) * (m[5] === "ms" ? 1 : 1000);
     return { ms: m[2] === "CACHED" ? 0 : value, cached: m[2] === "CACHED" };
   }
   return { ms: Number.NaN, cached: false };
@@ -127,7 +129,7 @@ function trivialModule(ctx: BenchContext, runtime: "node" | "bun"): string {
 
 /** The floors: the trivial module's cached call, and its two-start call (node, then bun). */
 async function floors(ctx: BenchContext, runs: WholeProcessRuns): Promise<WholeProcessResult["floors"]> {
-  const names = { ctor: /^trivial\(/, fn: /^Trivial\.container$/ };
+  const names = { ctor: /^trivial$/, fn: /^Trivial\.container$/ };
   let stamp = 0;
   const result: Partial<WholeProcessResult["floors"]> = {};
   for (const runtime of ["node", "bun"] as const) {
@@ -157,18 +159,18 @@ async function moduleCases(ctx: BenchContext, runs: WholeProcessRuns, registryPo
   cpSync(join(ROOT, "service"), svc, { recursive: true });
   const images = TEST_GOLANG_IMAGE ? [`--golang-image=${TEST_GOLANG_IMAGE}`, `--helper-image=${TEST_GOLANG_IMAGE}`] : [];
   const options = [...images, `--version=${STAMP.version}`, `--revision=${STAMP.revision}`, `--vuln-db=${EMPTY_VULN_DB}`];
-  const names = (fn: string) => ({ ctor: /^goScratch\(/, fn: new RegExp(`^GoScratch\\.${fn}$`) });
+  const names = (fn: string) => ({ ctor: /^goScratch$/, fn: new RegExp(`^GoScratch\\.${fn}$`) });
   const edit = () => editService(svc);
-  const show = (args: string[]): string => commandLine(["dagger", "call", ...args.map((a) => a.replace(svc, "<copy of service/>").replace(repo, "<repo copy>").replace(EMPTY_VULN_DB, "<empty db>"))]);
+  const show = (args: string[]): string => commandLine(["dagger", ...args.map((a) => a.replace(svc, "<copy of service/>").replace(repo, "<repo copy>").replace(EMPTY_VULN_DB, "<empty db>"))]);
   let tag = 0;
   const tarPath = join(repo, "image.tar");
   const publishArgs = (): string[] => [
-    ...options, "publish", `--source=${svc}`, `--tag=v0.9.${++tag}`, `--repository=localhost:${registryPort}/whole`,
+    "call", ...options, "publish", `--source=${svc}`, `--tag=v0.9.${++tag}`, `--repository=localhost:${registryPort}/whole`,
     `--registry-service=tcp://localhost:${registryPort}`, "--platforms=linux/amd64", "--latest=false", "--skip-tests", "--skip-scan",
   ];
-  const buildArgs = [...options, "build", `--source=${svc}`];
-  const tarballArgs = [...options, "tarball", `--source=${svc}`, "export", `--path=${tarPath}`];
-  const testArgs = [...options, "test", `--source=${svc}`];
+  const buildArgs = ["call", ...options, "build", `--source=${svc}`];
+  const tarballArgs = ["call", ...options, "tarball", `--source=${svc}`, "export", `--path=${tarPath}`];
+  const testArgs = ["call", ...options, "test", `--source=${svc}`];
 
   log("whole processes: the module's first calls (runtime set up, caches warmed)");
   for (const args of [buildArgs, tarballArgs, testArgs, publishArgs()]) await daggerCall(ctx, repo, args, `${show(args)}   # first`);
@@ -180,7 +182,20 @@ async function moduleCases(ctx: BenchContext, runs: WholeProcessRuns, registryPo
   await daggerCall(ctx, repo, testArgs, show(testArgs));
   const testNoChange = await measure(ctx, runs.calls, repo, () => testArgs, `${show(testArgs)}   # no change`, names("test"));
   const testEdit = await measure(ctx, runs.calls, repo, () => testArgs, `${show(testArgs)}   # after a one-line edit`, names("test"), edit);
-  return { buildNoChange, tarballEdit, publishEdit, publishNoChange, testNoChange, testEdit };
+
+  // The runtime choice: the same tarball case with the module on node, the SDK's default.
+  const nodeRepo = moduleCopy();
+  ctx.onCleanup(async () => rmSync(nodeRepo, { recursive: true, force: true }));
+  writeFileSync(join(nodeRepo, "dagger", "package.json"), JSON.stringify({ type: "module", dependencies: { typescript: "5.9.3" } }, null, 2) + "\n");
+  const nodeSvc = join(nodeRepo, "bench-service");
+  cpSync(join(ROOT, "service"), nodeSvc, { recursive: true });
+  const nodeTarball = ["call", ...options, "tarball", `--source=${nodeSvc}`, "export", `--path=${join(nodeRepo, "image.tar")}`];
+  await daggerCall(ctx, nodeRepo, nodeTarball, "the same on node: first");
+  const tarballEditNode = await measure(
+    ctx, runs.calls, nodeRepo, () => nodeTarball, `${show(tarballArgs)}   # after a one-line edit, the module on node (dagger/package.json without "runtime": "bun")`, names("tarball"),
+    () => editService(nodeSvc),
+  );
+  return { buildNoChange, tarballEdit, tarballEditNode, publishEdit, publishNoChange, testNoChange, testEdit };
 }
 
 /** The floors, then the module's cases, as whole processes. */

@@ -250,8 +250,8 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<File> {
-    const target = await this.platformOrDefault(platform);
-    return this.run(source, (s, layout) => evaluateOnce((run) => buildBinary(s, target, layout, run)));
+    const target = this.platformSoon(platform);
+    return this.run(source, async (s, layout) => evaluateOnce(async (run) => buildBinary(s, await target, layout, run)));
   }
 
   /**
@@ -266,8 +266,8 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<Container> {
-    const target = await this.platformOrDefault(platform);
-    return this.run(source, (s, layout) => evaluateOnce((run) => this.image(s, target, layout, run)));
+    const target = this.platformSoon(platform);
+    return this.run(source, async (s, layout) => evaluateOnce(async (run) => this.image(s, await target, layout, run)));
   }
 
   /**
@@ -286,10 +286,12 @@ export class GoScratch {
     compression: string = DEFAULT_COMPRESSION,
   ): Promise<File> {
     const how = parseCompression(compression);
-    const targets = platforms === undefined ? [await this.platformOrDefault()] : parsePlatformList(platforms);
-    return this.run(source, (s, layout) =>
-      evaluateOnce(async (run) => imageTarball(s, await Promise.all(targets.map((p) => this.image(s, p, layout, run))), how, run)),
-    );
+    const listed = platforms === undefined ? undefined : parsePlatformList(platforms);
+    const engines = listed ? undefined : this.platformSoon();
+    return this.run(source, async (s, layout) => {
+      const targets = listed ?? [await engines!];
+      return evaluateOnce(async (run) => imageTarball(s, await Promise.all(targets.map((p) => this.image(s, p, layout, run))), how, run));
+    });
   }
 
   /**
@@ -305,8 +307,11 @@ export class GoScratch {
     /** Target platform, e.g. linux/amd64 or linux/arm64; unless given, the engine's platform. */
     platform?: string,
   ): Promise<File> {
-    const target = await this.platformOrDefault(platform);
-    return this.run(source, (s, layout) => evaluateOnce(async (run) => sbomOf(s, await buildBinary(s, target, layout, run), target, run)));
+    const platformAsked = this.platformSoon(platform);
+    return this.run(source, async (s, layout) => {
+      const target = await platformAsked;
+      return evaluateOnce(async (run) => sbomOf(s, await buildBinary(s, target, layout, run), target, run));
+    });
   }
 
   /**
@@ -353,8 +358,9 @@ export class GoScratch {
     /** The Go module to build: a directory with go.mod (or go.work) at its root; by default this repository's service/. */
     @argument({ defaultPath: SOURCE_DEFAULT_PATH, ignore: SOURCE_IGNORE }) source: Directory,
   ): Promise<string> {
-    const target = await this.platformOrDefault();
+    const platformAsked = this.platformSoon();
     return this.run(source, async (s, layout) => {
+      const target = await platformAsked;
       const src = await sourceLayer(s, layout);
       const patterns = packagePatterns(layout);
       const image = (): Promise<Container> => evaluateOnce((run) => this.image(s, target, layout, run));
@@ -506,6 +512,16 @@ export class GoScratch {
   /** The platform to build for: the given one, validated, or the engine's own. */
   private async platformOrDefault(platform?: string): Promise<string> {
     return normalizePlatform(platform ?? ((await dag.defaultPlatform()) as Platform));
+  }
+
+  /**
+   * platformOrDefault, asked for now and awaited later (beside the source's layout: one round trip
+   * fewer in sequence); a failure is held until then, never an unhandled rejection.
+   */
+  private platformSoon(platform?: string): Promise<string> {
+    const p = this.platformOrDefault(platform);
+    p.catch(() => undefined);
+    return p;
   }
 }
 

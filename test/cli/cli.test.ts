@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GOLANG_IMAGE } from "../../dagger/src/recipe/goBuild.js";
 import { lastLines, minutes, sh, type CommandResult } from "../support/commands.js";
-import { cliAvailable, dagger, daggerBackground, daggerError, moduleCopy } from "../support/daggerCli.js";
+import { cliAvailable, dagger, daggerBackground, daggerError, execOutcomes, moduleCopy } from "../support/daggerCli.js";
 import { TEST_GOLANG_IMAGE } from "../support/engine.js";
 import { OciLayout } from "../support/ociLayout.js";
 import { REGISTERED_DEFAULTS } from "../support/registeredDefaults.js";
@@ -230,6 +230,9 @@ describe.skipIf(!run)("cli: the module through dagger call", () => {
       const pushed = await getManifest(registry.url, repo, "v1.0.0");
       expect(pushed.digest).toBe(first.slice(first.indexOf("@") + 1));
       expect((await getManifest(registry.url, repo, "latest")).digest).toBe(pushed.digest);
+      // Without --signing-key the signer (sigstore's dependency tree) is never built.
+      expect(execOutcomes(r.stderr, /^go build -C push /).length, "the pusher was built or found cached").toBeGreaterThan(0);
+      expect(execOutcomes(r.stderr, /^go build -C sign /), "the signer is not built for an unsigned publish").toEqual([]);
     },
     minutes(15),
   );
