@@ -21,7 +21,6 @@ import { STAMP } from "./rawGo.js";
 export const BUILDX_VERSION = "v0.38.2";
 
 const SECTION = "BuildKit beside the module";
-const DIGEST = /sha256:[0-9a-f]{64}/;
 
 /** buildx, built with `go install` into the bench's directory and installed as the client's plugin. */
 export async function installBuildx(ctx: BenchContext): Promise<void> {
@@ -71,8 +70,9 @@ export async function buildkitPush(ctx: BenchContext, dir: string, ref: string):
   const args = ["buildx", "build", "--progress=plain", "--platform=linux/amd64", "--push", "-t", ref, "."];
   const r = await runCommand("docker", args, { cwd: dir, timeoutMs: 900_000 });
   if (r.code !== 0) throw new Error(`${r.command} exited ${r.code}:\n${r.stderr.slice(-3000)}`);
-  ctx.command(SECTION, `(cd <copy of service/ with the Dockerfile> && ${commandLine(["docker", ...args.map((a) => a.replace(/^127\.0\.0\.1:\d+/, "127.0.0.1:<port>"))])})`);
-  // buildx prints the pushed manifest's digest ("exporting manifest sha256:…" / "pushing … with digest").
-  const digest = /exporting manifest (sha256:[0-9a-f]{64})/.exec(r.stderr)?.[1] ?? DIGEST.exec(r.stderr)?.[0] ?? "";
+  ctx.command(SECTION, `(cd <copy of service/ with the Dockerfile> && ${commandLine(["docker", ...args.map((a) => a.replace(/^127\.0\.0\.1:\d+\/(.*):.*$/, "127.0.0.1:<port>/$1:<tag>"))])})`);
+  // With the daemon's own BuildKit (the docker driver) buildx prints no pushed digest; the image it
+  // wrote (its config's digest, "writing image sha256:…") changes with every edit as the pushed one does.
+  const digest = /writing image (sha256:[0-9a-f]{64})/.exec(r.stderr)?.[1] ?? "";
   return { ms: r.ms, digest };
 }

@@ -138,7 +138,7 @@ export function reportMarkdown(r: Results): string {
   p(
     `Cold: ko with an empty Go build cache took ${(k.ko.coldMs / 1000).toFixed(1)} s; the module's cold \`build\` on a wiped engine ${(c.totalMs.median / 1000).toFixed(1)} s ` +
       `(${(c.pullMs.median / 1000).toFixed(1)} s of it the golang image's pull, which ko does not need: it builds with this machine's Go). ` +
-      `BuildKit's edits ${k.buildkit.editsChangedDigest ? "each pushed a new digest" : "**did not all push a new digest**"}; the module as users run it, a whole \`dagger call\` each time, is in the next section.`,
+      `BuildKit's edits ${k.buildkit.editsChangedDigest ? "each gave a new image (the id buildx prints)" : "**did not all give a new image**"}; the module as users run it, a whole \`dagger call\` each time, is in the next section.`,
   );
   p(
     "Where the module's publish after an edit goes, in one session (probed on this engine alone, 2026-12-03, three edits each, every function after its own edit): " +
