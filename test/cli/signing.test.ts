@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { lastLines, minutes, type CommandResult } from "../support/commands.js";
 import { cosign, cosignAvailable } from "../support/cosign.js";
-import { cliAvailable, dagger, daggerError, moduleCopy } from "../support/daggerCli.js";
+import { cliAvailable, dagger, daggerError, execSpans, moduleCopy } from "../support/daggerCli.js";
 import { TEST_GOLANG_IMAGE } from "../support/engine.js";
 import { listTags, registryAvailable, startRegistry, type LocalRegistry } from "../support/registry.js";
 import { requireOrSkip } from "../support/requirements.js";
@@ -79,6 +79,11 @@ describe.skipIf(!run)("cli: signed releases", () => {
       expect(r.code, `${r.command}:\n${lastLines(r.stderr, 30)}`).toBe(0);
       const lines = r.stdout.trim().split("\n");
       console.log(`publish --signing-key printed:\n${r.stdout.trim()}`);
+      // The signer's compile (sigstore's packages), measured where it happens: on an engine that
+      // never signed before, this publish compiles it; later ones find it CACHED.
+      const signer = execSpans(r.stderr, /^go build -C sign /);
+      expect(signer.length, "the signer was built or found cached").toBeGreaterThan(0);
+      console.log(`the signer's compile: ${signer.map((c) => `${c.outcome} ${(c.ms / 1000).toFixed(1)} s`).join(", ")}; the whole publish ${(r.ms / 1000).toFixed(1)} s`);
       expect(lines[0]).toMatch(new RegExp(`^${repo}:v1\\.0\\.0@sha256:[0-9a-f]{64}$`));
       signedDigest = DIGEST.exec(lines[0])![0];
       expect(r.stdout).toMatch(new RegExp(`^signed ${signedDigest} with key sha256:[0-9a-f]{64}: signature ${repo}:sha256-[0-9a-f]{64}\\.sig$`, "m"));

@@ -79,23 +79,31 @@ export function daggerError(r: CommandResult): string {
 }
 
 /**
- * What `dagger --progress=plain` printed as the outcome of each `withExec` whose command line matches
- * `command`: DONE (run), CACHED (answered from the engine's cache) or ERROR, in order. Each span is
- * printed as `<id> : ┆ withExec <command line>`, then `<id> : ┆ Container.withExec <STATUS> [<time>]`.
+ * What `dagger --progress=plain` printed of each `withExec` whose command line matches `command`,
+ * in order: its outcome, DONE (run), CACHED (answered from the engine's cache) or ERROR, and the
+ * time it took. Each span is printed as `<id> : ┆ withExec <command line>`, then
+ * `<id> : ┆ Container.withExec <STATUS> [<time>]` (time as 850ms, 1.2s or 1m3.4s).
  */
-export function execOutcomes(output: string, command: RegExp): string[] {
+export function execSpans(output: string, command: RegExp): { outcome: string; ms: number }[] {
   const lines = output.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
   const spans = new Set<string>();
-  const outcomes: string[] = [];
+  const found: { outcome: string; ms: number }[] = [];
   for (const line of lines) {
     const m = /^(\d+)\s*: [┆\s]*(.*)$/.exec(line);
     if (!m) continue;
     const [, id, text] = m;
     if (text.startsWith("withExec ") && command.test(text.slice("withExec ".length))) spans.add(id);
-    const status = /^Container\.withExec (DONE|CACHED|ERROR)\b/.exec(text);
-    if (status && spans.has(id)) outcomes.push(status[1]);
+    const status = /^Container\.withExec (DONE|CACHED|ERROR)\b(?: \[(?:(\d+)m)?([\d.]+)(ms|s)\])?/.exec(text);
+    if (!status || !spans.has(id)) continue;
+    const ms = status[3] === undefined ? Number.NaN : Number(status[2] ?? 0) * 60_000 + Number(status[3]) * (status[4] === "ms" ? 1 : 1000);
+    found.push({ outcome: status[1], ms });
   }
-  return outcomes;
+  return found;
+}
+
+/** The outcomes alone of execSpans: DONE, CACHED or ERROR, in order. */
+export function execOutcomes(output: string, command: RegExp): string[] {
+  return execSpans(output, command).map((s) => s.outcome);
 }
 
 /** The end of `dagger --progress=plain`'s output for a span line naming `fn`: DONE or CACHED, if printed. */
