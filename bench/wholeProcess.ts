@@ -13,7 +13,7 @@ import { cpSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { ROOT, runCommand, type CommandResult } from "../test/support/commands.js";
-import { cliEnv, moduleCopy } from "../test/support/daggerCli.js";
+import { cliEnv, moduleCopy, progressTime } from "../test/support/daggerCli.js";
 import { TEST_GOLANG_IMAGE } from "../test/support/engine.js";
 import { EMPTY_VULN_DB } from "../test/support/vulnDatabase.js";
 import { type BenchContext, commandLine, log } from "./context.js";
@@ -67,10 +67,9 @@ export interface WholeProcessResult {
 function span(output: string, name: RegExp): { ms: number; cached: boolean } {
   const clean = output.replace(/\x1b\[[0-9;]*m/g, "");
   for (const line of clean.split("\n")) {
-    const m = /^\d+\s*: [┆\s]*(.*) (DONE|CACHED) \[(?:(\d+)m)?([\d.]+)(ms|s)\]\s*$/.exec(line);
+    const m = /^\d+\s*: [┆\s]*(.*) (DONE|CACHED) \[([^\]]+)\]\s*$/.exec(line);
     if (!m || !name.test(m[1])) continue;
-    const value = Number(m[3] ?? 0) * 60_000 + Number(m[4]) * (m[5] === "ms" ? 1 : 1000);
-    return { ms: m[2] === "CACHED" ? 0 : value, cached: m[2] === "CACHED" };
+    return { ms: m[2] === "CACHED" ? 0 : progressTime(m[3]), cached: m[2] === "CACHED" };
   }
   return { ms: Number.NaN, cached: false };
 }

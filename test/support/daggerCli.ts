@@ -78,6 +78,12 @@ export function daggerError(r: CommandResult): string {
   return (lines.at(-1) ?? "").replace(/\x1b\[[0-9;]*m/g, "").replace(/ \[traceparent:[^\]]*\]$/, "");
 }
 
+/** A span's time as `--progress=plain` prints it (850ms, 1.2s, 1m3.4s), in ms; NaN for anything else. */
+export function progressTime(text: string): number {
+  const m = /^(?:(\d+)m)?([\d.]+)(ms|s)$/.exec(text);
+  return m ? Number(m[1] ?? 0) * 60_000 + Number(m[2]) * (m[3] === "ms" ? 1 : 1000) : Number.NaN;
+}
+
 /**
  * What `dagger --progress=plain` printed of each `withExec` whose command line matches `command`,
  * in order: its outcome, DONE (run), CACHED (answered from the engine's cache) or ERROR, and the
@@ -93,10 +99,9 @@ export function execSpans(output: string, command: RegExp): { outcome: string; m
     if (!m) continue;
     const [, id, text] = m;
     if (text.startsWith("withExec ") && command.test(text.slice("withExec ".length))) spans.add(id);
-    const status = /^Container\.withExec (DONE|CACHED|ERROR)\b(?: \[(?:(\d+)m)?([\d.]+)(ms|s)\])?/.exec(text);
+    const status = /^Container\.withExec (DONE|CACHED|ERROR)\b(?: \[([^\]]+)\])?/.exec(text);
     if (!status || !spans.has(id)) continue;
-    const ms = status[3] === undefined ? Number.NaN : Number(status[2] ?? 0) * 60_000 + Number(status[3]) * (status[4] === "ms" ? 1 : 1000);
-    found.push({ outcome: status[1], ms });
+    found.push({ outcome: status[1], ms: progressTime(status[2] ?? "") });
   }
   return found;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { execOutcomes, execSpans } from "../support/daggerCli.js";
+import { execOutcomes, execSpans, progressTime } from "../support/daggerCli.js";
 
 const OUTPUT = [
   "12 : ┆ withExec go build -C sign -trimpath -o /go-scratch/bin/ .",
@@ -27,5 +27,10 @@ describe("execSpans", () => {
 
   it("finds nothing for a command that never ran", () => {
     expect(execSpans(OUTPUT, /^go vet /)).toEqual([]);
+  });
+
+  it("reads the times the CLI prints, and nothing else", () => {
+    expect([progressTime("850ms"), progressTime("1.2s"), progressTime("1m3.4s"), progressTime("0.0s")]).toEqual([850, 1200, 63_400, 0]);
+    expect(progressTime("soon")).toBeNaN();
   });
 });
